@@ -1,0 +1,733 @@
+//! Decoding a parsed YAML file into [`Declarations`]: checks every key against the
+//! schema (suggesting the closest valid key), every value's type, and collects all
+//! problems of a file instead of stopping at the first.
+
+use super::model::*;
+use crate::finding::{Finding, Severity};
+use crate::retention::Retention;
+use crate::source::{FileId, Sp, Span};
+use crate::taxonomy::Tree;
+use crate::text::closest;
+use crate::yaml::{Node, Value, span_of};
+
+/// Top-level keys of an inventory file.
+pub const TOP_LEVEL_KEYS: &[&str] = &[
+    "version",
+    "organization",
+    "regions",
+    "taxonomy",
+    "subjects",
+    "systems",
+    "stores",
+    "subprocessors",
+    "third_parties",
+    "flows",
+    "rules",
+    "code",
+];
+
+/// The schema version this ropa reads.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Rule kinds, each of which is also a key of a rule.
+pub const RULE_KINDS: &[&str] = &[
+    "location",
+    "transfer",
+    "sharing",
+    "retention",
+    "encryption",
+    "prohibited",
+    "lawful_basis",
+];
+
+const RULE_COMMON_KEYS: &[&str] = &["id", "claim", "description", "severity"];
+const NODE_COMMON_KEYS: &[&str] = &["id", "name", "description", "region", "claims"];
+
+/// Decodes one file's documents into `into`, appending problems to `problems`.
+pub struct Decoder<'a> {
+    file: FileId,
+    organization: Option<usize>,
+    problems: &'a mut Vec<Finding>,
+}
+
+/// A mapping whose keys have been checked against a schema.
+struct Fields<'n> {
+    span: Span,
+    what: String,
+    entries: Vec<(&'n str, Span, &'n Node)>,
+}
+
+impl<'n> Fields<'n> {
+    fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, _, n)| *n)
+    }
+
+    fn key_span(&self, key: &str) -> Option<Span> {
+        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, s, _)| *s)
+    }
+}
+
+impl<'a> Decoder<'a> {
+    pub fn new(file: FileId, problems: &'a mut Vec<Finding>) -> Self {
+        Decoder {
+            file,
+            organization: None,
+            problems,
+        }
+    }
+
+    fn span(&self, node: &Node) -> Span {
+        span_of(node, self.file)
+    }
+
+    fn report(&mut self, finding: Finding) {
+        self.problems.push(finding);
+    }
+
+    fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
+        let found = node.value.kind_name();
+        let span = self.span(node);
+        self.report(
+            Finding::input("wrong-type", format!("{what} must be {expected}, found {found}"))
+                .at(span, format!("expected {expected}")),
+        );
+    }
+
+    fn invalid(&mut self, span: Span, message: impl Into<String>, label: &str, help: Option<String>) {
+        let mut finding = Finding::input("invalid-value", message).at(span, label.to_owned());
+        if let Some(help) = help {
+            finding = finding.with_help(help);
+        }
+        self.report(finding);
+    }
+
+    /// Checks that `node` is a mapping with only `known` keys.
+    fn fields<'n>(&mut self, node: &'n Node, what: &str, known: &[&str]) -> Option<Fields<'n>> {
+        let Value::Map(entries) = &node.value else {
+            self.wrong_type(node, what, "a mapping of `key: value`");
+            return None;
+        };
+        let mut fields = Fields {
+            span: self.span(node),
+            what: what.to_owned(),
+            entries: Vec::with_capacity(entries.len()),
+        };
+        for (key, value) in entries {
+            let key_span = self.span(key);
+            let Value::Str(name) = &key.value else {
+                self.wrong_type(key, &format!("a key in {what}"), "a string");
+                continue;
+            };
+            if !known.contains(&name.as_str()) {
+                let mut finding = Finding::input("unknown-key", format!("unknown key `{name}` in {what}"))
+                    .at(key_span, "not a key ropa knows here");
+                let valid = known.join(", ");
+                finding = match closest(name, known.iter().copied()) {
+                    Some(suggestion) => finding
+                        .with_help(format!("did you mean `{suggestion}`? valid keys here: {valid}")),
+                    None => finding.with_help(format!("valid keys here: {valid}")),
+                };
+                self.report(finding);
+                continue;
+            }
+            fields.entries.push((name.as_str(), key_span, value));
+        }
+        Some(fields)
+    }
+
+    fn required<'n>(&mut self, fields: &Fields<'n>, key: &str) -> Option<&'n Node> {
+        let found = fields.get(key);
+        if found.is_none() {
+            self.report(
+                Finding::input("missing-key", format!("{} has no `{key}`", fields.what))
+                    .at(fields.span, format!("`{key}` is required here")),
+            );
+        }
+        found
+    }
+
+    fn string(&mut self, node: &Node, what: &str) -> Option<Sp<String>> {
+        let text = match &node.value {
+            Value::Str(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => f.to_string(),
+            _ => {
+                self.wrong_type(node, what, "a string");
+                return None;
+            }
+        };
+        Some(Sp::new(crate::text::sanitize(&text), self.span(node)))
+    }
+
+    fn opt_string(&mut self, fields: &Fields, key: &str) -> Option<Sp<String>> {
+        let what = format!("`{key}` of {}", fields.what);
+        fields.get(key).and_then(|n| self.string(n, &what))
+    }
+
+    /// An id or a reference: a non-empty string without whitespace.
+    fn id(&mut self, node: &Node, what: &str) -> Option<Id> {
+        let id = self.string(node, what)?;
+        if id.value.is_empty() || id.value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            self.invalid(
+                id.span,
+                format!("{what} `{}` is not a valid id", id.value),
+                "ids are one word",
+                Some("write ids in kebab-case, e.g. `accounts-db`".into()),
+            );
+            return None;
+        }
+        Some(id)
+    }
+
+    fn opt_id(&mut self, fields: &Fields, key: &str) -> Option<Id> {
+        let what = format!("`{key}` of {}", fields.what);
+        fields.get(key).and_then(|n| self.id(n, &what))
+    }
+
+    fn required_id(&mut self, fields: &Fields, key: &str) -> Option<Id> {
+        let what = format!("`{key}` of {}", fields.what);
+        self.required(fields, key).and_then(|n| self.id(n, &what))
+    }
+
+    fn bool(&mut self, node: &Node, what: &str) -> Option<Sp<bool>> {
+        match node.value {
+            Value::Bool(b) => Some(Sp::new(b, self.span(node))),
+            _ => {
+                self.wrong_type(node, what, "`true` or `false`");
+                None
+            }
+        }
+    }
+
+    fn opt_bool(&mut self, fields: &Fields, key: &str) -> Option<Sp<bool>> {
+        let what = format!("`{key}` of {}", fields.what);
+        fields.get(key).and_then(|n| self.bool(n, &what))
+    }
+
+    fn flag(&mut self, fields: &Fields, key: &str) -> bool {
+        self.opt_bool(fields, key).is_some_and(|b| b.value)
+    }
+
+    /// A list of ids; a single id is accepted as a list of one.
+    fn id_list(&mut self, node: &Node, what: &str) -> Vec<Id> {
+        match &node.value {
+            Value::Seq(items) => items.iter().filter_map(|item| self.id(item, what)).collect(),
+            Value::Str(_) => self.id(node, what).into_iter().collect(),
+            _ => {
+                self.wrong_type(node, what, "a list of ids");
+                Vec::new()
+            }
+        }
+    }
+
+    fn opt_id_list(&mut self, fields: &Fields, key: &str) -> Vec<Id> {
+        let what = format!("`{key}` of {}", fields.what);
+        fields.get(key).map(|n| self.id_list(n, &what)).unwrap_or_default()
+    }
+
+    fn retention(&mut self, node: &Node, what: &str) -> Option<Sp<Retention>> {
+        let text = self.string(node, what)?;
+        match Retention::parse(&text.value) {
+            Ok(retention) => Some(Sp::new(retention, text.span)),
+            Err(message) => {
+                self.invalid(text.span, message, "not a retention", None);
+                None
+            }
+        }
+    }
+
+    fn opt_retention(&mut self, fields: &Fields, key: &str) -> Option<Sp<Retention>> {
+        let what = format!("`{key}` of {}", fields.what);
+        fields.get(key).and_then(|n| self.retention(n, &what))
+    }
+
+    /// Calls `item` for each element of a list section.
+    fn list<'n>(&mut self, node: &'n Node, what: &str, mut item: impl FnMut(&mut Self, &'n Node)) {
+        match &node.value {
+            Value::Seq(items) => items.iter().for_each(|n| item(self, n)),
+            Value::Null => {}
+            _ => self.wrong_type(node, what, "a list"),
+        }
+    }
+
+    /// Decodes a whole file into `out`.
+    pub fn decode_file(&mut self, root: &Node, out: &mut Declarations) {
+        if matches!(root.value, Value::Null) {
+            let span = Span::file_start(self.file);
+            self.report(
+                Finding::input("empty-file", "the file is empty")
+                    .at(span, "no content")
+                    .with_help("an inventory file starts with `version: 1`; delete the file if it is not needed"),
+            );
+            return;
+        }
+        let Some(top) = self.fields(root, "the inventory file", TOP_LEVEL_KEYS) else {
+            return;
+        };
+        match self.required(&top, "version") {
+            Some(node) if matches!(node.value, Value::Int(SCHEMA_VERSION)) => {}
+            Some(node) => {
+                let span = self.span(node);
+                self.invalid(
+                    span,
+                    "unsupported inventory version",
+                    "ropa reads version 1",
+                    Some(format!("write `version: {SCHEMA_VERSION}`")),
+                );
+            }
+            None => {}
+        }
+        if let Some(node) = top.get("organization") {
+            self.organization(node, out);
+        }
+        let sections: [(&str, fn(&mut Self, &Node, &mut Declarations)); 9] = [
+            ("regions", Self::region),
+            ("taxonomy", Self::taxonomy),
+            ("subjects", Self::subject),
+            ("systems", Self::system),
+            ("stores", Self::store),
+            ("subprocessors", Self::subprocessor),
+            ("third_parties", Self::third_party),
+            ("flows", Self::flow),
+            ("rules", Self::rule),
+        ];
+        for (key, decode_item) in sections {
+            if key == "taxonomy" {
+                if let Some(node) = top.get(key) {
+                    self.taxonomy(node, out);
+                }
+                continue;
+            }
+            if let Some(node) = top.get(key) {
+                self.list(node, &format!("`{key}`"), |d, item| decode_item(d, item, out));
+            }
+        }
+    }
+
+    fn organization(&mut self, node: &Node, out: &mut Declarations) {
+        let Some(f) = self.fields(node, "`organization`", &["id", "name", "policy", "contact", "claims_source"]) else {
+            return;
+        };
+        let Some(id) = self.required_id(&f, "id") else { return };
+        let existing = out.organizations.iter().position(|o| o.id.value == id.value);
+        self.organization = Some(existing.unwrap_or(out.organizations.len()));
+        if existing.is_none() {
+            let organization = Organization {
+                id,
+                name: self.opt_string(&f, "name"),
+                policy: self.opt_string(&f, "policy"),
+                contact: self.opt_string(&f, "contact"),
+                claims_source: self.opt_string(&f, "claims_source"),
+            };
+            out.organizations.push(organization);
+        }
+    }
+
+    fn region(&mut self, node: &Node, out: &mut Declarations) {
+        let Some(f) = self.fields(node, "a region", &["id", "name", "country", "parent", "groups"]) else {
+            return;
+        };
+        let Some(id) = self.required_id(&f, "id") else { return };
+        let country = self.opt_string(&f, "country");
+        if let Some(country) = &country {
+            let valid = country.value.len() == 2 && country.value.chars().all(|c| c.is_ascii_uppercase());
+            if !valid {
+                self.invalid(
+                    country.span,
+                    format!("`{}` is not an ISO 3166-1 alpha-2 country code", country.value),
+                    "two capital letters expected",
+                    Some("e.g. `US`, `UA`, `DE`".into()),
+                );
+            }
+        }
+        out.regions.push(Region {
+            id,
+            name: self.opt_string(&f, "name"),
+            country,
+            parent: self.opt_id(&f, "parent"),
+            groups: self.opt_id_list(&f, "groups"),
+        });
+    }
+
+    fn taxonomy(&mut self, node: &Node, out: &mut Declarations) {
+        let keys = ["data_categories", "data_uses", "data_subjects"];
+        let Some(f) = self.fields(node, "`taxonomy`", &keys) else { return };
+        for (key, tree) in keys.into_iter().zip([Tree::Category, Tree::Use, Tree::Subject]) {
+            let Some(list) = f.get(key) else { continue };
+            self.list(list, &format!("`taxonomy.{key}`"), |d, item| {
+                let what = format!("an entry of `taxonomy.{key}`");
+                let Some(e) = d.fields(item, &what, &["id", "name", "parent", "sensitive"]) else {
+                    return;
+                };
+                let Some(id) = d.required_id(&e, "id") else { return };
+                out.taxonomy.push(TaxonomyExtension {
+                    tree,
+                    id,
+                    name: d.opt_string(&e, "name"),
+                    parent: d.opt_id(&e, "parent"),
+                    sensitive: d.flag(&e, "sensitive"),
+                });
+            });
+        }
+    }
+
+    fn common(&mut self, f: &Fields, node: &Node) -> Option<NodeCommon> {
+        let id = self.required_id(f, "id")?;
+        Some(NodeCommon {
+            id,
+            name: self.opt_string(f, "name"),
+            description: self.opt_string(f, "description"),
+            region: self.opt_id(f, "region"),
+            claims: self.opt_id_list(f, "claims"),
+            organization: self.organization,
+            span: self.span(node),
+        })
+    }
+
+    fn node_fields<'n>(&mut self, node: &'n Node, what: &str, extra: &[&str]) -> Option<Fields<'n>> {
+        let known: Vec<&str> = NODE_COMMON_KEYS.iter().chain(extra).copied().collect();
+        self.fields(node, what, &known)
+    }
+
+    fn subject(&mut self, node: &Node, out: &mut Declarations) {
+        let Some(f) = self.node_fields(node, "a subject", &["subject"]) else { return };
+        let Some(common) = self.common(&f, node) else { return };
+        let subject = self.opt_id(&f, "subject");
+        out.subjects.push(Subject { common, subject });
+    }
+
+    fn system(&mut self, node: &Node, out: &mut Declarations) {
+        let Some(f) = self.node_fields(node, "a system", &["entity", "hosted_by"]) else { return };
+        let Some(common) = self.common(&f, node) else { return };
+        out.systems.push(System {
+            common,
+            entity: self.opt_string(&f, "entity"),
+            hosted_by: self.opt_id(&f, "hosted_by"),
+        });
+    }
+
+    fn store(&mut self, node: &Node, out: &mut Declarations) {
+        let extra = ["kind", "encrypted_at_rest", "holds", "backups", "hosted_by"];
+        let Some(f) = self.node_fields(node, "a store", &extra) else { return };
+        let Some(common) = self.common(&f, node) else { return };
+        let mut holds = Vec::new();
+        if let Some(list) = f.get("holds") {
+            self.list(list, "`holds`", |d, item| {
+                if let Some(holding) = d.holding(item) {
+                    holds.push(holding);
+                }
+            });
+        }
+        let backups = f.get("backups").and_then(|n| self.backup(n));
+        out.stores.push(Store {
+            common,
+            kind: self.opt_string(&f, "kind"),
+            encrypted_at_rest: self.opt_bool(&f, "encrypted_at_rest"),
+            holds,
+            backups,
+            hosted_by: self.opt_id(&f, "hosted_by"),
+        });
+    }
+
+    fn holding(&mut self, node: &Node) -> Option<Holding> {
+        let known = ["data", "retention", "reason", "anonymized", "purpose", "claims"];
+        let f = self.fields(node, "an entry of `holds`", &known)?;
+        let data_node = self.required(&f, "data")?;
+        Some(Holding {
+            data: self.id_list(data_node, "`data` of a holding"),
+            retention: self.opt_retention(&f, "retention"),
+            reason: self.opt_string(&f, "reason"),
+            anonymized: self.flag(&f, "anonymized"),
+            purpose: self.opt_id(&f, "purpose"),
+            claims: self.opt_id_list(&f, "claims"),
+            span: self.span(node),
+        })
+    }
+
+    fn backup(&mut self, node: &Node) -> Option<Backup> {
+        let known = ["region", "encrypted", "every", "retention", "claims"];
+        let f = self.fields(node, "`backups`", &known)?;
+        Some(Backup {
+            region: self.opt_id(&f, "region"),
+            encrypted: self.opt_bool(&f, "encrypted"),
+            every: self.opt_retention(&f, "every"),
+            retention: self.opt_retention(&f, "retention"),
+            claims: self.opt_id_list(&f, "claims"),
+            span: self.span(node),
+        })
+    }
+
+    fn subprocessor(&mut self, node: &Node, out: &mut Declarations) {
+        let extra = ["legal_name", "purposes", "dpa", "stores_data"];
+        let Some(f) = self.node_fields(node, "a subprocessor", &extra) else { return };
+        let Some(common) = self.common(&f, node) else { return };
+        out.subprocessors.push(Subprocessor {
+            common,
+            legal_name: self.opt_string(&f, "legal_name"),
+            purposes: self.opt_id_list(&f, "purposes"),
+            dpa: self.opt_bool(&f, "dpa"),
+            stores_data: self.flag(&f, "stores_data"),
+        });
+    }
+
+    fn third_party(&mut self, node: &Node, out: &mut Declarations) {
+        let Some(f) = self.node_fields(node, "a third party", &["kind", "risk", "purposes"]) else {
+            return;
+        };
+        let Some(common) = self.common(&f, node) else { return };
+        out.third_parties.push(ThirdParty {
+            common,
+            kind: self.opt_string(&f, "kind"),
+            risk: self.opt_string(&f, "risk"),
+            purposes: self.opt_id_list(&f, "purposes"),
+        });
+    }
+
+    fn flow(&mut self, node: &Node, out: &mut Declarations) {
+        let known = [
+            "id",
+            "from",
+            "to",
+            "data",
+            "purpose",
+            "lawful_basis",
+            "encrypted_in_transit",
+            "transfer_mechanism",
+            "anonymized",
+            "claims",
+            "description",
+        ];
+        let Some(f) = self.fields(node, "a flow", &known) else { return };
+        let from = self.required_id(&f, "from");
+        let to = self.required_id(&f, "to");
+        let data = match self.required(&f, "data") {
+            Some(n) => self.id_list(n, "`data` of a flow"),
+            None => Vec::new(),
+        };
+        let lawful_basis = self.opt_id(&f, "lawful_basis");
+        if let Some(basis) = &lawful_basis {
+            self.check_word(basis, "lawful basis", &LAWFUL_BASES);
+        }
+        let transfer_mechanism = self.opt_id(&f, "transfer_mechanism");
+        if let Some(mechanism) = &transfer_mechanism {
+            self.check_word(mechanism, "transfer mechanism", &TRANSFER_MECHANISMS);
+        }
+        let anonymized = match f.get("anonymized") {
+            None => Anonymized::None,
+            Some(n) => match &n.value {
+                Value::Bool(true) => Anonymized::All,
+                Value::Bool(false) => Anonymized::None,
+                _ => Anonymized::Some(self.id_list(n, "`anonymized` of a flow")),
+            },
+        };
+        let (Some(from), Some(to)) = (from, to) else { return };
+        out.flows.push(Flow {
+            id: self.opt_id(&f, "id"),
+            from,
+            to,
+            data,
+            purpose: self.opt_id(&f, "purpose"),
+            lawful_basis,
+            encrypted_in_transit: self.opt_bool(&f, "encrypted_in_transit"),
+            transfer_mechanism,
+            anonymized,
+            claims: self.opt_id_list(&f, "claims"),
+            description: self.opt_string(&f, "description"),
+            organization: self.organization,
+            span: self.span(node),
+        });
+    }
+
+    /// Checks a value against a closed vocabulary, suggesting the closest word.
+    fn check_word(&mut self, value: &Id, what: &str, words: &[&str]) -> bool {
+        if words.contains(&value.value.as_str()) {
+            return true;
+        }
+        let suggestion = closest(&value.value, words.iter().copied())
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+        self.invalid(
+            value.span,
+            format!("`{}` is not a {what}", value.value),
+            "unknown value",
+            Some(format!("{suggestion}one of: {}", words.join(", "))),
+        );
+        false
+    }
+
+    fn rule(&mut self, node: &Node, out: &mut Declarations) {
+        let known: Vec<&str> = RULE_COMMON_KEYS.iter().chain(RULE_KINDS).copied().collect();
+        let Some(f) = self.fields(node, "a rule", &known) else { return };
+        let Some(id) = self.required_id(&f, "id") else { return };
+        let severity = match self.opt_string(&f, "severity") {
+            None => Severity::Error,
+            Some(s) => match s.value.parse() {
+                Ok(severity) => severity,
+                Err(()) => {
+                    self.invalid(
+                        s.span,
+                        format!("`{}` is not a severity", s.value),
+                        "unknown severity",
+                        Some("one of: error, warning, info".into()),
+                    );
+                    Severity::Error
+                }
+            },
+        };
+        let kinds: Vec<&str> = RULE_KINDS.iter().copied().filter(|k| f.get(k).is_some()).collect();
+        let kind_name = match kinds.as_slice() {
+            [one] => *one,
+            [] => {
+                self.report(
+                    Finding::input("missing-key", format!("rule `{}` has no kind", id.value))
+                        .at(id.span, "this rule checks nothing")
+                        .with_help(format!("add exactly one of: {}", RULE_KINDS.join(", "))),
+                );
+                return;
+            }
+            [first, second, ..] => {
+                let span = f.key_span(second).unwrap_or(id.span);
+                self.report(
+                    Finding::input("invalid-value", format!("rule `{}` has more than one kind", id.value))
+                        .at(span, format!("second kind, after `{first}`"))
+                        .with_help("split it into one rule per kind"),
+                );
+                return;
+            }
+        };
+        let (Some(kind_node), Some(kind_span)) = (f.get(kind_name), f.key_span(kind_name)) else {
+            return;
+        };
+        let Some(kind) = self.rule_kind(kind_name, kind_node, kind_span) else {
+            return;
+        };
+        out.rules.push(Rule {
+            id,
+            claim: self.opt_id(&f, "claim"),
+            description: self.opt_string(&f, "description"),
+            severity,
+            kind,
+            kind_span,
+            organization: self.organization,
+            span: self.span(node),
+        });
+    }
+
+    fn rule_kind(&mut self, name: &str, node: &Node, kind_span: Span) -> Option<RuleKind> {
+        let known: &[&str] = match name {
+            "location" => &["data", "allowed_regions", "nodes", "include_anonymized"],
+            "transfer" => &["data", "allowed_regions", "mechanisms", "include_anonymized"],
+            "sharing" => &[
+                "data",
+                "to",
+                "from",
+                "allow_data",
+                "allow_recipients",
+                "allow_purposes",
+                "deny_purposes",
+                "unless_basis",
+                "include_anonymized",
+            ],
+            "retention" => &["data", "max", "nodes", "include_anonymized"],
+            "encryption" => &["data", "at_rest", "in_transit", "include_anonymized"],
+            "prohibited" => &["data", "nodes", "include_anonymized"],
+            _ => &["data", "purposes", "require", "include_anonymized"],
+        };
+        let f = self.fields(node, &format!("a `{name}` rule"), known)?;
+        let data = match f.get("data") {
+            Some(n) => self.id_list(n, "`data` of a rule"),
+            None => vec![Sp::new("user".to_owned(), kind_span)],
+        };
+        let include_anonymized = self.flag(&f, "include_anonymized");
+        let kind = match name {
+            "location" | "transfer" => {
+                let regions_node = self.required(&f, "allowed_regions")?;
+                let allowed_regions = self.id_list(regions_node, "`allowed_regions`");
+                if name == "location" {
+                    RuleKind::Location {
+                        data,
+                        allowed_regions,
+                        nodes: self.opt_id_list(&f, "nodes"),
+                        include_anonymized,
+                    }
+                } else {
+                    let mechanisms = self.opt_id_list(&f, "mechanisms");
+                    for mechanism in &mechanisms {
+                        self.check_word(mechanism, "transfer mechanism", &TRANSFER_MECHANISMS);
+                    }
+                    RuleKind::Transfer {
+                        data,
+                        allowed_regions,
+                        mechanisms,
+                        include_anonymized,
+                    }
+                }
+            }
+            "sharing" => {
+                let unless_basis = self.opt_id_list(&f, "unless_basis");
+                for basis in &unless_basis {
+                    self.check_word(basis, "lawful basis", &LAWFUL_BASES);
+                }
+                let to = match f.get("to") {
+                    Some(n) => self.id_list(n, "`to` of a sharing rule"),
+                    None => ["subprocessors", "third_parties"]
+                        .map(|s| Sp::new(s.to_owned(), kind_span))
+                        .to_vec(),
+                };
+                RuleKind::Sharing {
+                    data,
+                    to,
+                    from: self.opt_id_list(&f, "from"),
+                    allow_data: f.get("allow_data").map(|n| self.id_list(n, "`allow_data`")),
+                    allow_recipients: self.opt_id_list(&f, "allow_recipients"),
+                    allow_purposes: self.opt_id_list(&f, "allow_purposes"),
+                    deny_purposes: self.opt_id_list(&f, "deny_purposes"),
+                    unless_basis,
+                    include_anonymized,
+                }
+            }
+            "retention" => RuleKind::Retention {
+                data,
+                max: self.opt_retention(&f, "max"),
+                nodes: self.opt_id_list(&f, "nodes"),
+                include_anonymized,
+            },
+            "encryption" => {
+                let at_rest = self.flag(&f, "at_rest");
+                let in_transit = self.flag(&f, "in_transit");
+                if !at_rest && !in_transit {
+                    self.invalid(
+                        f.span,
+                        "an `encryption` rule must require `at_rest`, `in_transit` or both",
+                        "requires nothing",
+                        Some("add `at_rest: true` and/or `in_transit: true`".into()),
+                    );
+                }
+                RuleKind::Encryption {
+                    data,
+                    at_rest,
+                    in_transit,
+                    include_anonymized,
+                }
+            }
+            "prohibited" => RuleKind::Prohibited {
+                data,
+                nodes: self.opt_id_list(&f, "nodes"),
+                include_anonymized,
+            },
+            _ => {
+                let require = self.opt_id_list(&f, "require");
+                for basis in &require {
+                    self.check_word(basis, "lawful basis", &LAWFUL_BASES);
+                }
+                RuleKind::LawfulBasis {
+                    data,
+                    purposes: self.opt_id_list(&f, "purposes"),
+                    require,
+                    include_anonymized,
+                }
+            }
+        };
+        Some(kind)
+    }
+}

@@ -1,0 +1,129 @@
+//! The YAML data inventory: finding its files, parsing and decoding them with spans,
+//! and validating references across files. [`load`] is the entry point.
+
+pub mod decode;
+pub mod files;
+pub mod model;
+pub mod regions;
+pub mod validate;
+
+use crate::finding::Finding;
+use crate::source::SourceMap;
+use crate::taxonomy::Taxonomy;
+use model::{Declarations, NodeCommon, NodeKind};
+use regions::Regions;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// Where a node id points: its kind and index within that kind's list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodeRef {
+    pub kind: NodeKind,
+    pub index: usize,
+}
+
+pub type NodeIndex = HashMap<String, NodeRef>;
+
+/// A loaded, validated inventory.
+pub struct Inventory {
+    pub sources: SourceMap,
+    pub decl: Declarations,
+    pub taxonomy: Taxonomy,
+    pub regions: Regions,
+    pub nodes: NodeIndex,
+}
+
+/// Loading failed: every problem found, and the files they point into.
+pub struct LoadFailure {
+    pub sources: SourceMap,
+    pub problems: Vec<Finding>,
+}
+
+impl Inventory {
+    /// The shared fields of the node a reference resolves to.
+    pub fn node(&self, node: NodeRef) -> &NodeCommon {
+        let d = &self.decl;
+        match node.kind {
+            NodeKind::Subject => &d.subjects[node.index].common,
+            NodeKind::System => &d.systems[node.index].common,
+            NodeKind::Store => &d.stores[node.index].common,
+            NodeKind::Subprocessor => &d.subprocessors[node.index].common,
+            NodeKind::ThirdParty => &d.third_parties[node.index].common,
+        }
+    }
+
+    pub fn lookup(&self, id: &str) -> Option<NodeRef> {
+        self.nodes.get(id).copied()
+    }
+
+    /// Claim ids that rules and declarations cite, for coverage reports.
+    pub fn cited_claims(&self) -> Vec<String> {
+        let d = &self.decl;
+        let mut claims: Vec<String> = d
+            .rules
+            .iter()
+            .filter_map(|r| r.claim.as_ref())
+            .chain(d.flows.iter().flat_map(|f| &f.claims))
+            .chain(d.stores.iter().flat_map(|s| {
+                s.holds
+                    .iter()
+                    .flat_map(|h| &h.claims)
+                    .chain(s.backups.iter().flat_map(|b| &b.claims))
+            }))
+            .chain(self.all_nodes().flat_map(|n| &n.claims))
+            .map(|c| c.value.clone())
+            .collect();
+        claims.sort();
+        claims.dedup();
+        claims
+    }
+
+    /// Every declared node's shared fields, in declaration order by kind.
+    pub fn all_nodes(&self) -> impl Iterator<Item = &NodeCommon> {
+        let d = &self.decl;
+        d.subjects
+            .iter()
+            .map(|n| &n.common)
+            .chain(d.systems.iter().map(|n| &n.common))
+            .chain(d.stores.iter().map(|n| &n.common))
+            .chain(d.subprocessors.iter().map(|n| &n.common))
+            .chain(d.third_parties.iter().map(|n| &n.common))
+    }
+}
+
+/// Loads the inventory at `paths` (files or directories). Reads and checks every file
+/// before reporting, so all problems come out together.
+pub fn load(paths: &[PathBuf]) -> Result<Inventory, LoadFailure> {
+    let mut problems = Vec::new();
+    let mut sources = SourceMap::new();
+    let mut decl = Declarations::default();
+    for path in files::discover(paths, &mut problems) {
+        let file = match files::read(&path, &mut sources) {
+            Ok(file) => file,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
+        match crate::yaml::parse(sources.text(file), file) {
+            Ok(root) => decode::Decoder::new(file, &mut problems).decode_file(&root, &mut decl),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(LoadFailure { sources, problems });
+    }
+    let mut taxonomy = Taxonomy::builtin();
+    let resolved = validate::validate(&decl, &mut taxonomy, &mut problems);
+    if !problems.is_empty() {
+        crate::finding::sort_findings(&mut problems);
+        return Err(LoadFailure { sources, problems });
+    }
+    Ok(Inventory {
+        sources,
+        decl,
+        taxonomy,
+        regions: resolved.regions,
+        nodes: resolved.nodes,
+    })
+}

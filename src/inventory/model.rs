@@ -1,0 +1,332 @@
+//! The inventory as ropa understands it after loading: every section of the YAML
+//! inventory as typed Rust values, each id, reference, category and rule with its span.
+
+use crate::finding::Severity;
+use crate::retention::Retention;
+use crate::source::{Span, Sp};
+
+/// An id or a reference to one, as written.
+pub type Id = Sp<String>;
+
+/// The organization a file speaks for; nodes and rules of that file belong to it.
+#[derive(Clone, Debug)]
+pub struct Organization {
+    pub id: Id,
+    pub name: Option<Sp<String>>,
+    pub policy: Option<Sp<String>>,
+    pub contact: Option<Sp<String>>,
+    pub claims_source: Option<Sp<String>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Region {
+    pub id: Id,
+    pub name: Option<Sp<String>>,
+    pub country: Option<Sp<String>>,
+    pub parent: Option<Id>,
+    pub groups: Vec<Id>,
+}
+
+/// A taxonomy extension: a new category, use or subject below an existing parent.
+#[derive(Clone, Debug)]
+pub struct TaxonomyExtension {
+    pub tree: crate::taxonomy::Tree,
+    pub id: Id,
+    pub name: Option<Sp<String>>,
+    pub parent: Option<Id>,
+    pub sensitive: bool,
+}
+
+/// What kind of node a declaration is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NodeKind {
+    Subject,
+    System,
+    Store,
+    Subprocessor,
+    ThirdParty,
+}
+
+impl NodeKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            NodeKind::Subject => "subject",
+            NodeKind::System => "system",
+            NodeKind::Store => "store",
+            NodeKind::Subprocessor => "subprocessor",
+            NodeKind::ThirdParty => "third party",
+        }
+    }
+
+    /// The plural section name, which rules also use to select all nodes of a kind.
+    pub fn section(self) -> &'static str {
+        match self {
+            NodeKind::Subject => "subjects",
+            NodeKind::System => "systems",
+            NodeKind::Store => "stores",
+            NodeKind::Subprocessor => "subprocessors",
+            NodeKind::ThirdParty => "third_parties",
+        }
+    }
+
+    pub const ALL: [NodeKind; 5] = [
+        NodeKind::Subject,
+        NodeKind::System,
+        NodeKind::Store,
+        NodeKind::Subprocessor,
+        NodeKind::ThirdParty,
+    ];
+
+    pub fn from_section(name: &str) -> Option<NodeKind> {
+        NodeKind::ALL.into_iter().find(|k| k.section() == name)
+    }
+}
+
+/// Data declared as held by a store.
+#[derive(Clone, Debug)]
+pub struct Holding {
+    pub data: Vec<Id>,
+    pub retention: Option<Sp<Retention>>,
+    pub reason: Option<Sp<String>>,
+    pub anonymized: bool,
+    pub purpose: Option<Id>,
+    pub claims: Vec<Id>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Backup {
+    pub region: Option<Id>,
+    pub encrypted: Option<Sp<bool>>,
+    pub every: Option<Sp<Retention>>,
+    pub retention: Option<Sp<Retention>>,
+    pub claims: Vec<Id>,
+    pub span: Span,
+}
+
+/// Fields every node declaration shares.
+#[derive(Clone, Debug)]
+pub struct NodeCommon {
+    pub id: Id,
+    pub name: Option<Sp<String>>,
+    pub description: Option<Sp<String>>,
+    pub region: Option<Id>,
+    pub claims: Vec<Id>,
+    /// Index into [`Inventory::organizations`] of the file that declared it.
+    pub organization: Option<usize>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Subject {
+    pub common: NodeCommon,
+    /// The fideslang data subject this is (`customer`, `visitor`, ...).
+    pub subject: Option<Id>,
+}
+
+#[derive(Clone, Debug)]
+pub struct System {
+    pub common: NodeCommon,
+    pub entity: Option<Sp<String>>,
+    pub hosted_by: Option<Id>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub common: NodeCommon,
+    pub kind: Option<Sp<String>>,
+    pub encrypted_at_rest: Option<Sp<bool>>,
+    pub holds: Vec<Holding>,
+    pub backups: Option<Backup>,
+    pub hosted_by: Option<Id>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Subprocessor {
+    pub common: NodeCommon,
+    pub legal_name: Option<Sp<String>>,
+    pub purposes: Vec<Id>,
+    pub dpa: Option<Sp<bool>>,
+    pub stores_data: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ThirdParty {
+    pub common: NodeCommon,
+    pub kind: Option<Sp<String>>,
+    pub risk: Option<Sp<String>>,
+    pub purposes: Vec<Id>,
+}
+
+/// GDPR Art. 6 lawful bases.
+pub const LAWFUL_BASES: [&str; 6] = [
+    "consent",
+    "contract",
+    "legal_obligation",
+    "vital_interests",
+    "public_task",
+    "legitimate_interests",
+];
+
+/// Mechanisms that make a cross-border transfer lawful.
+pub const TRANSFER_MECHANISMS: [&str; 5] = ["adequacy", "sccs", "bcrs", "consent", "derogation"];
+
+#[derive(Clone, Debug)]
+pub struct Flow {
+    pub id: Option<Id>,
+    pub from: Id,
+    pub to: Id,
+    pub data: Vec<Id>,
+    pub purpose: Option<Id>,
+    pub lawful_basis: Option<Id>,
+    pub encrypted_in_transit: Option<Sp<bool>>,
+    pub transfer_mechanism: Option<Id>,
+    /// Categories this flow carries only in anonymized form; `all` when `anonymized: true`.
+    pub anonymized: Anonymized,
+    pub claims: Vec<Id>,
+    pub description: Option<Sp<String>>,
+    pub organization: Option<usize>,
+    pub span: Span,
+}
+
+impl Flow {
+    /// How the flow is named in messages: its id, or `from → to`.
+    pub fn label(&self) -> String {
+        match &self.id {
+            Some(id) => id.value.clone(),
+            None => format!("{} → {}", self.from.value, self.to.value),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub enum Anonymized {
+    #[default]
+    None,
+    All,
+    Some(Vec<Id>),
+}
+
+/// The promises, as typed rules.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub id: Id,
+    pub claim: Option<Id>,
+    pub description: Option<Sp<String>>,
+    pub severity: Severity,
+    pub kind: RuleKind,
+    /// Where the kind's key (`retention:`) was written.
+    pub kind_span: Span,
+    pub organization: Option<usize>,
+    pub span: Span,
+}
+
+/// A list of data-category keys (or `sensitive`) that a rule selects.
+pub type DataSelector = Vec<Id>;
+
+/// Which nodes a rule looks at: ids, or section names (`stores`, `subprocessors`, ...).
+pub type NodeSelector = Vec<Id>;
+
+#[derive(Clone, Debug)]
+pub enum RuleKind {
+    Location {
+        data: DataSelector,
+        allowed_regions: Vec<Id>,
+        nodes: NodeSelector,
+        include_anonymized: bool,
+    },
+    Transfer {
+        data: DataSelector,
+        allowed_regions: Vec<Id>,
+        mechanisms: Vec<Id>,
+        include_anonymized: bool,
+    },
+    Sharing {
+        data: DataSelector,
+        to: NodeSelector,
+        from: NodeSelector,
+        allow_data: Option<DataSelector>,
+        allow_recipients: Vec<Id>,
+        allow_purposes: Vec<Id>,
+        deny_purposes: Vec<Id>,
+        unless_basis: Vec<Id>,
+        include_anonymized: bool,
+    },
+    Retention {
+        data: DataSelector,
+        max: Option<Sp<Retention>>,
+        nodes: NodeSelector,
+        include_anonymized: bool,
+    },
+    Encryption {
+        data: DataSelector,
+        at_rest: bool,
+        in_transit: bool,
+        include_anonymized: bool,
+    },
+    Prohibited {
+        data: DataSelector,
+        nodes: NodeSelector,
+        include_anonymized: bool,
+    },
+    LawfulBasis {
+        data: DataSelector,
+        purposes: Vec<Id>,
+        require: Vec<Id>,
+        include_anonymized: bool,
+    },
+}
+
+impl RuleKind {
+    /// The stable finding code, which is also the YAML key of the kind.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RuleKind::Location { .. } => "location",
+            RuleKind::Transfer { .. } => "transfer",
+            RuleKind::Sharing { .. } => "sharing",
+            RuleKind::Retention { .. } => "retention",
+            RuleKind::Encryption { .. } => "encryption",
+            RuleKind::Prohibited { .. } => "prohibited",
+            RuleKind::LawfulBasis { .. } => "lawful_basis",
+        }
+    }
+
+    pub fn data(&self) -> &DataSelector {
+        match self {
+            RuleKind::Location { data, .. }
+            | RuleKind::Transfer { data, .. }
+            | RuleKind::Sharing { data, .. }
+            | RuleKind::Retention { data, .. }
+            | RuleKind::Encryption { data, .. }
+            | RuleKind::Prohibited { data, .. }
+            | RuleKind::LawfulBasis { data, .. } => data,
+        }
+    }
+
+    pub fn include_anonymized(&self) -> bool {
+        match self {
+            RuleKind::Location { include_anonymized, .. }
+            | RuleKind::Transfer { include_anonymized, .. }
+            | RuleKind::Sharing { include_anonymized, .. }
+            | RuleKind::Retention { include_anonymized, .. }
+            | RuleKind::Encryption { include_anonymized, .. }
+            | RuleKind::Prohibited { include_anonymized, .. }
+            | RuleKind::LawfulBasis { include_anonymized, .. } => *include_anonymized,
+        }
+    }
+}
+
+/// Everything the loaded files declare.
+#[derive(Clone, Debug, Default)]
+pub struct Declarations {
+    pub organizations: Vec<Organization>,
+    pub regions: Vec<Region>,
+    pub taxonomy: Vec<TaxonomyExtension>,
+    pub subjects: Vec<Subject>,
+    pub systems: Vec<System>,
+    pub stores: Vec<Store>,
+    pub subprocessors: Vec<Subprocessor>,
+    pub third_parties: Vec<ThirdParty>,
+    pub flows: Vec<Flow>,
+    pub rules: Vec<Rule>,
+}

@@ -1,0 +1,12 @@
+//! ropa: a data-inventory compliance auditor. Loads a YAML data inventory
+//! ([`inventory::load`]), builds its data-flow graph ([`graph::DataFlowGraph`]),
+//! evaluates the promises it encodes ([`rules::evaluate`]) and reports findings
+//! ([`report`]). The binary in `main.rs` only parses arguments and calls [`cli::run`].
+
+pub mod finding;
+pub mod inventory;
+pub mod retention;
+pub mod source;
+pub mod taxonomy;
+pub mod text;
+pub mod yaml;

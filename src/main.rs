@@ -1,0 +1,2 @@
+//! The `ropa` binary.
+fn main() {}
