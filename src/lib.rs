@@ -4,8 +4,10 @@
 //! ([`report`]). The binary in `main.rs` only parses arguments and calls [`cli::run`].
 
 pub mod finding;
+pub mod graph;
 pub mod inventory;
 pub mod retention;
+pub mod rules;
 pub mod source;
 pub mod taxonomy;
 pub mod text;

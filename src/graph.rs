@@ -1,0 +1,277 @@
+//! The data-flow graph: one petgraph node per subject, system, store, subprocessor and
+//! third party (plus one per declared store backup), one edge per flow (plus one from
+//! each store to its backup) with the data categories it carries. Answers which
+//! categories reach a node, by which shortest path, and which flows cross a border.
+
+use crate::finding::PathHop;
+use crate::inventory::model::{Anonymized, Flow, NodeKind};
+use crate::inventory::{Inventory, NodeRef};
+use crate::source::Span;
+use crate::taxonomy::{KeyId, KeyTree};
+use petgraph::Direction;
+use petgraph::visit::EdgeRef;
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// What a graph node stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphNode {
+    Declared(NodeRef),
+    /// The backup copy of the store with this index.
+    Backup(usize),
+}
+
+/// What a graph edge stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphEdge {
+    Flow(usize),
+    /// Store (by index) to its backup.
+    Backup(usize),
+}
+
+/// One category on an edge or in a store, as the rules see it.
+#[derive(Clone, Copy, Debug)]
+pub struct Datum {
+    pub category: KeyId,
+    pub anonymized: bool,
+    /// Where the category was written.
+    pub span: Span,
+}
+
+/// Node attributes the rules need, resolved once.
+#[derive(Clone, Debug)]
+pub struct NodeInfo {
+    pub id: String,
+    pub kind: NodeKind,
+    pub region: Option<usize>,
+    pub region_span: Option<Span>,
+    pub organization: Option<usize>,
+    pub span: Span,
+    /// Categories a store (or backup) declares holding.
+    pub holds: Vec<Datum>,
+}
+
+pub struct DataFlowGraph {
+    pub graph: DiGraph<GraphNode, GraphEdge>,
+    pub info: Vec<NodeInfo>,
+    /// Categories carried by each edge, by edge index.
+    pub carried: Vec<Vec<Datum>>,
+    index: HashMap<String, NodeIndex>,
+}
+
+fn data(keys: &[crate::source::Sp<String>], tree: &KeyTree, anonymized: impl Fn(&str) -> bool) -> Vec<Datum> {
+    keys.iter()
+        .filter_map(|k| {
+            tree.get(&k.value).map(|category| Datum {
+                category,
+                anonymized: anonymized(&k.value),
+                span: k.span,
+            })
+        })
+        .collect()
+}
+
+impl DataFlowGraph {
+    pub fn build(inv: &Inventory) -> Self {
+        let d = &inv.decl;
+        let tree = &inv.taxonomy.categories;
+        let node_count = inv.nodes.len() + d.stores.len();
+        let mut graph = DiGraph::with_capacity(node_count, d.flows.len() + d.stores.len());
+        let mut info = Vec::with_capacity(node_count);
+        let mut index = HashMap::with_capacity(node_count);
+        let region = |r: &Option<crate::source::Sp<String>>| r.as_ref().and_then(|r| inv.regions.get(&r.value));
+        for kind in NodeKind::ALL {
+            let count = match kind {
+                NodeKind::Subject => d.subjects.len(),
+                NodeKind::System => d.systems.len(),
+                NodeKind::Store => d.stores.len(),
+                NodeKind::Subprocessor => d.subprocessors.len(),
+                NodeKind::ThirdParty => d.third_parties.len(),
+            };
+            for i in 0..count {
+                let node = NodeRef { kind, index: i };
+                if inv.nodes.get(&inv.node(node).id.value) != Some(&node) {
+                    continue; // a duplicate id, already reported by the loader
+                }
+                let common = inv.node(node);
+                let holds = if kind == NodeKind::Store {
+                    d.stores[i]
+                        .holds
+                        .iter()
+                        .flat_map(|h| data(&h.data, tree, |_| h.anonymized))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let n = graph.add_node(GraphNode::Declared(node));
+                index.insert(common.id.value.clone(), n);
+                info.push(NodeInfo {
+                    id: common.id.value.clone(),
+                    kind,
+                    region: region(&common.region),
+                    region_span: common.region.as_ref().map(|r| r.span),
+                    organization: common.organization,
+                    span: common.id.span,
+                    holds,
+                });
+            }
+        }
+        let mut carried = Vec::with_capacity(d.flows.len() + d.stores.len());
+        for (i, flow) in d.flows.iter().enumerate() {
+            let (Some(&from), Some(&to)) = (index.get(&flow.from.value), index.get(&flow.to.value)) else {
+                continue;
+            };
+            graph.add_edge(from, to, GraphEdge::Flow(i));
+            carried.push(flow_data(flow, tree));
+        }
+        for (i, store) in d.stores.iter().enumerate() {
+            let Some(backup) = &store.backups else { continue };
+            let Some(&source) = index.get(&store.common.id.value) else { continue };
+            let source_info = &info[source.index()];
+            let holds = source_info.holds.clone();
+            let b = graph.add_node(GraphNode::Backup(i));
+            info.push(NodeInfo {
+                id: format!("{}#backup", store.common.id.value),
+                kind: NodeKind::Store,
+                region: region(&backup.region).or(source_info.region),
+                region_span: backup.region.as_ref().map(|r| r.span).or(source_info.region_span),
+                organization: store.common.organization,
+                span: backup.span,
+                holds: holds.clone(),
+            });
+            graph.add_edge(source, b, GraphEdge::Backup(i));
+            carried.push(holds);
+        }
+        DataFlowGraph {
+            graph,
+            info,
+            carried,
+            index,
+        }
+    }
+
+    pub fn node(&self, id: &str) -> Option<NodeIndex> {
+        self.index.get(id).copied()
+    }
+
+    pub fn info(&self, node: NodeIndex) -> &NodeInfo {
+        &self.info[node.index()]
+    }
+
+    pub fn carried(&self, edge: EdgeIndex) -> &[Datum] {
+        &self.carried[edge.index()]
+    }
+
+    /// The store index behind a store or backup node.
+    pub fn store_index(&self, node: NodeIndex) -> Option<usize> {
+        match self.graph[node] {
+            GraphNode::Declared(NodeRef {
+                kind: NodeKind::Store,
+                index,
+            })
+            | GraphNode::Backup(index) => Some(index),
+            GraphNode::Declared(_) => None,
+        }
+    }
+
+    /// Categories that reach `node` over its incoming edges, with the edge.
+    pub fn incoming(&self, node: NodeIndex) -> impl Iterator<Item = (EdgeIndex, &Datum)> {
+        self.graph
+            .edges_directed(node, Direction::Incoming)
+            .flat_map(move |e| self.carried(e.id()).iter().map(move |d| (e.id(), d)))
+    }
+
+    /// Shortest path of edges, each carrying `category` or a category related to it (an
+    /// ancestor or descendant), from an origin (a subject, or a node that nothing feeds
+    /// with that data) to `edge`'s target, ending with `edge`.
+    pub fn explain(&self, inv: &Inventory, edge: EdgeIndex, category: KeyId) -> Vec<PathHop> {
+        let tree = &inv.taxonomy.categories;
+        let related = |e: EdgeIndex| {
+            self.carried(e)
+                .iter()
+                .any(|d| tree.is_under(d.category, category) || tree.is_under(category, d.category))
+        };
+        let Some((start, target)) = self.graph.edge_endpoints(edge) else {
+            return Vec::new();
+        };
+        // Backward BFS from the edge's source to the nearest origin.
+        let mut via: HashMap<NodeIndex, EdgeIndex> = HashMap::new();
+        let mut queue = VecDeque::from([start]);
+        let mut origin = start;
+        let mut seen = HashSet::from([start]);
+        while let Some(node) = queue.pop_front() {
+            let feeding: Vec<EdgeIndex> = self
+                .graph
+                .edges_directed(node, Direction::Incoming)
+                .map(|e| e.id())
+                .filter(|e| related(*e))
+                .collect();
+            if self.info(node).kind == NodeKind::Subject || feeding.is_empty() {
+                origin = node;
+                break;
+            }
+            for e in feeding {
+                let Some((source, _)) = self.graph.edge_endpoints(e) else { continue };
+                if seen.insert(source) {
+                    via.insert(source, e);
+                    queue.push_back(source);
+                }
+            }
+        }
+        let mut hops = vec![self.hop(inv, origin, None)];
+        let mut node = origin;
+        while let Some(&e) = via.get(&node) {
+            let Some((_, next)) = self.graph.edge_endpoints(e) else { break };
+            hops.push(self.hop(inv, next, Some(e)));
+            node = next;
+        }
+        hops.push(self.hop(inv, target, Some(edge)));
+        hops
+    }
+
+    fn hop(&self, inv: &Inventory, node: NodeIndex, edge: Option<EdgeIndex>) -> PathHop {
+        let (via_flow, span) = match edge.map(|e| self.graph[e]) {
+            Some(GraphEdge::Flow(i)) => (Some(inv.decl.flows[i].label()), Some(inv.decl.flows[i].span)),
+            Some(GraphEdge::Backup(i)) => (Some("backup".to_owned()), inv.decl.stores[i].backups.as_ref().map(|b| b.span)),
+            None => (None, Some(self.info(node).span)),
+        };
+        PathHop {
+            node: self.info(node).id.clone(),
+            via_flow,
+            span,
+        }
+    }
+
+    /// Flows whose two ends lie in different countries (or, without countries, in
+    /// regions neither of which contains the other).
+    pub fn crossings(&self, inv: &Inventory) -> Vec<EdgeIndex> {
+        self.graph
+            .edge_indices()
+            .filter(|e| self.crosses_border(inv, *e))
+            .collect()
+    }
+
+    pub fn crosses_border(&self, inv: &Inventory, edge: EdgeIndex) -> bool {
+        let Some((a, b)) = self.graph.edge_endpoints(edge) else { return false };
+        let (Some(ra), Some(rb)) = (self.info(a).region, self.info(b).region) else {
+            return false;
+        };
+        let regions = &inv.decl.regions;
+        match (inv.regions.country(regions, ra), inv.regions.country(regions, rb)) {
+            (Some(ca), Some(cb)) => ca != cb,
+            _ => {
+                let ida = &regions[ra].id.value;
+                let idb = &regions[rb].id.value;
+                !inv.regions.within(regions, ra, idb) && !inv.regions.within(regions, rb, ida)
+            }
+        }
+    }
+}
+
+fn flow_data(flow: &Flow, tree: &KeyTree) -> Vec<Datum> {
+    match &flow.anonymized {
+        Anonymized::None => data(&flow.data, tree, |_| false),
+        Anonymized::All => data(&flow.data, tree, |_| true),
+        Anonymized::Some(keys) => data(&flow.data, tree, |k| keys.iter().any(|a| a.value == k)),
+    }
+}

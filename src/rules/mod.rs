@@ -1,0 +1,158 @@
+//! Evaluating the inventory's rules and the always-on checks on the data-flow graph.
+//! One module per family of checks; this one holds what they share: a rule's scope
+//! (its organization), its resolved data selector, and how a finding cites its rule.
+
+mod always_on;
+mod placement;
+mod sharing;
+mod storage;
+
+use crate::finding::{Finding, PathHop, sort_findings};
+use crate::graph::{DataFlowGraph, Datum, GraphEdge};
+use crate::inventory::Inventory;
+use crate::inventory::model::{Id, Rule, RuleKind};
+use crate::source::Span;
+use crate::taxonomy::{KeyTree, Selector, Tree};
+use petgraph::graph::{EdgeIndex, NodeIndex};
+
+/// Runs every rule and every always-on check; findings come back in report order.
+pub fn evaluate(inv: &Inventory, graph: &DataFlowGraph) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in &inv.decl.rules {
+        let ctx = RuleContext::new(inv, graph, rule);
+        match &rule.kind {
+            RuleKind::Location { .. } => placement::location(&ctx, &mut findings),
+            RuleKind::Transfer { .. } => placement::transfer(&ctx, &mut findings),
+            RuleKind::Sharing { .. } => sharing::sharing(&ctx, &mut findings),
+            RuleKind::Retention { .. } => storage::retention(&ctx, &mut findings),
+            RuleKind::Encryption { .. } => storage::encryption(&ctx, &mut findings),
+            RuleKind::Prohibited { .. } => storage::prohibited(&ctx, &mut findings),
+            RuleKind::LawfulBasis { .. } => sharing::lawful_basis(&ctx, &mut findings),
+        }
+    }
+    always_on::check(inv, graph, &mut findings);
+    sort_findings(&mut findings);
+    findings
+}
+
+/// Resolves a list of taxonomy keys (and the word `sensitive`) into a selector.
+pub fn selector(tree: &KeyTree, keys: &[Id]) -> Selector {
+    Selector {
+        keys: keys.iter().filter_map(|k| tree.get(&k.value)).collect(),
+        sensitive: keys.iter().any(|k| k.value == "sensitive"),
+    }
+}
+
+/// What one rule's checks share.
+pub(crate) struct RuleContext<'a> {
+    pub inv: &'a Inventory,
+    pub graph: &'a DataFlowGraph,
+    pub rule: &'a Rule,
+    data: Selector,
+}
+
+impl<'a> RuleContext<'a> {
+    fn new(inv: &'a Inventory, graph: &'a DataFlowGraph, rule: &'a Rule) -> Self {
+        let data = selector(&inv.taxonomy.categories, rule.kind.data());
+        RuleContext { inv, graph, rule, data }
+    }
+
+    pub fn categories(&self) -> &KeyTree {
+        &self.inv.taxonomy.categories
+    }
+
+    pub fn key(&self, datum: &Datum) -> &str {
+        self.categories().key(datum.category)
+    }
+
+    /// A rule speaks for its file's organization: it sees that organization's nodes and
+    /// flows, and those declared in files with no organization.
+    fn same_scope(&self, organization: Option<usize>) -> bool {
+        match (self.rule.organization, organization) {
+            (Some(rule), Some(other)) => rule == other,
+            _ => true,
+        }
+    }
+
+    pub fn node_in_scope(&self, node: NodeIndex) -> bool {
+        self.same_scope(self.graph.info(node).organization)
+    }
+
+    pub fn edge_in_scope(&self, edge: EdgeIndex) -> bool {
+        let organization = match self.graph.graph[edge] {
+            GraphEdge::Flow(i) => self.inv.decl.flows[i].organization,
+            GraphEdge::Backup(i) => self.inv.decl.stores[i].common.organization,
+        };
+        self.same_scope(organization)
+    }
+
+    /// Whether the rule's `data` selects this datum (anonymized data only when asked).
+    pub fn selects(&self, datum: &Datum) -> bool {
+        (self.rule.kind.include_anonymized() || !datum.anonymized)
+            && self.data.matches(self.categories(), datum.category)
+    }
+
+    /// Whether a node matches a node selector of ids and section names; an empty
+    /// selector matches every node. A store's id and `stores` also select its backup.
+    pub fn node_selected(&self, selection: &[Id], node: NodeIndex) -> bool {
+        if selection.is_empty() {
+            return true;
+        }
+        let info = self.graph.info(node);
+        let store_id = self
+            .graph
+            .store_index(node)
+            .map(|i| self.inv.decl.stores[i].common.id.value.as_str());
+        selection.iter().any(|item| {
+            item.value == info.id
+                || Some(item.value.as_str()) == store_id
+                || item.value == info.kind.section()
+        })
+    }
+
+    pub fn uses(&self) -> &KeyTree {
+        self.inv.taxonomy.tree(Tree::Use)
+    }
+
+    /// A finding of this rule, citing its claim and pointing back at the rule.
+    pub fn finding(&self, message: String, span: Span, label: impl Into<String>) -> Finding {
+        let rule = self.rule;
+        let mut finding = Finding::new(rule.kind.code(), rule.severity, message)
+            .at(span, label)
+            .with_related(rule.kind_span, format!("rule `{}` requires this", rule.id.value));
+        finding.rule = Some(rule.id.value.clone());
+        finding.claim = rule.claim.as_ref().map(|c| c.value.clone());
+        finding.promise = rule.description.as_ref().map(|d| d.value.clone());
+        finding
+    }
+
+    pub fn path(&self, edge: EdgeIndex, datum: &Datum) -> Vec<PathHop> {
+        self.graph.explain(self.inv, edge, datum.category)
+    }
+
+    /// The node's id, for messages.
+    pub fn name(&self, node: NodeIndex) -> &str {
+        &self.graph.info(node).id
+    }
+
+    /// The flow behind an edge, if it is a declared flow (not a backup copy).
+    pub fn flow(&self, edge: EdgeIndex) -> Option<&'a crate::inventory::model::Flow> {
+        match self.graph.graph[edge] {
+            GraphEdge::Flow(i) => Some(&self.inv.decl.flows[i]),
+            GraphEdge::Backup(_) => None,
+        }
+    }
+
+    /// How an edge is named in messages.
+    pub fn edge_label(&self, edge: EdgeIndex) -> String {
+        match self.graph.graph[edge] {
+            GraphEdge::Flow(i) => format!("flow `{}`", self.inv.decl.flows[i].label()),
+            GraphEdge::Backup(i) => format!("the backup of `{}`", self.inv.decl.stores[i].common.id.value),
+        }
+    }
+}
+
+/// Joins category keys for a message: "`a`, `b`".
+pub(crate) fn list(keys: &[&str]) -> String {
+    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+}
