@@ -3,9 +3,12 @@
 //! evaluates the promises it encodes ([`rules::evaluate`]) and reports findings
 //! ([`report`]). The binary in `main.rs` only parses arguments and calls [`cli::run`].
 
+pub mod catalog;
+pub mod cli;
 pub mod finding;
 pub mod graph;
 pub mod inventory;
+pub mod report;
 pub mod retention;
 pub mod rules;
 pub mod source;

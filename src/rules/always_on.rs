@@ -41,9 +41,9 @@ pub(crate) fn check(inv: &Inventory, g: &DataFlowGraph, out: &mut Vec<Finding>) 
                     .at(first.span, "not declared by the store")
                     .with_related(target.span, "store declared here")
                     .with_help(format!(
-                        "add to `holds` of `{}`:  - data: [{}]\n          retention: <how long>   (or stop sending it)",
-                        target.id,
-                        keys.join(", ")
+                        "declare it: add `- data: [{}]` with a `retention:` to `holds` of `{}`, or stop sending it",
+                        keys.join(", "),
+                        target.id
                     ))
                     .with_path(g.explain(inv, e, first.category)),
                 );

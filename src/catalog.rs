@@ -1,0 +1,74 @@
+//! The catalogue of finding codes: every code ropa can report, documented in
+//! `docs/rules.md` (one `## code` heading each), which `ropa explain` prints from.
+
+/// docs/rules.md, compiled in so `ropa explain` needs no files at run time.
+const RULES_DOC: &str = include_str!("../docs/rules.md");
+
+/// Every finding code, by family.
+pub const RULE_KIND_CODES: &[&str] = &[
+    "location",
+    "transfer",
+    "sharing",
+    "retention",
+    "encryption",
+    "prohibited",
+    "lawful_basis",
+];
+pub const ALWAYS_ON_CODES: &[&str] = &["undeclared-holding", "missing-purpose", "undeclared-recipient", "unreachable-node"];
+pub const INPUT_CODES: &[&str] = &[
+    "yaml-syntax",
+    "duplicate-key",
+    "input-limit",
+    "invalid-utf8",
+    "empty-file",
+    "missing-path",
+    "no-inventory",
+    "unreadable",
+    "unknown-key",
+    "wrong-type",
+    "missing-key",
+    "invalid-value",
+    "duplicate-id",
+    "unknown-reference",
+    "unknown-category",
+    "region-cycle",
+];
+
+pub fn all_codes() -> impl Iterator<Item = &'static str> {
+    RULE_KIND_CODES.iter().chain(ALWAYS_ON_CODES).chain(INPUT_CODES).copied()
+}
+
+/// The documentation section for `code` (heading included), if it exists.
+pub fn explain(code: &str) -> Option<&'static str> {
+    let heading = format!("## {code}\n");
+    let start = RULES_DOC.find(&heading)?;
+    let rest = &RULES_DOC[start..];
+    let end = rest[heading.len()..].find("\n## ").map_or(rest.len(), |i| i + heading.len() + 1);
+    Some(rest[..end].trim_end())
+}
+
+/// The first sentence of a code's documentation, for listings.
+pub fn summary(code: &str) -> &'static str {
+    explain(code)
+        .and_then(|section| section.lines().skip(1).find(|l| !l.trim().is_empty()))
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_documented() {
+        for code in all_codes() {
+            let section = explain(code).unwrap_or_else(|| panic!("docs/rules.md has no `## {code}`"));
+            assert!(section.lines().count() > 2, "{code} is documented in one line");
+        }
+    }
+
+    #[test]
+    fn explain_stops_at_the_next_heading() {
+        let section = explain("location").unwrap();
+        assert!(!section.contains("## transfer"));
+    }
+}

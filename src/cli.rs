@@ -1,0 +1,215 @@
+//! The command line: argument definitions (clap derive) and the commands they run.
+//! Each command calls the library and hands results to the report layer; it returns
+//! the process exit status (0 clean, 1 findings, 2 usage or input error).
+
+use crate::finding::{Finding, Severity};
+use crate::graph::DataFlowGraph;
+use crate::report::{self, Scope, human, json};
+use clap::{Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or input error.
+
+Examples:
+  ropa check                      check ./inventory
+  ropa check inventory/ --format json > findings.json
+  ropa check fixtures/a13-card-retained --fail-on warning
+  ropa explain retention          what a rule kind checks and how to fix a finding";
+
+/// ropa audits a YAML data inventory against the privacy promises it encodes.
+///
+/// The inventory declares where personal data is stored, who receives it and why, and
+/// the promises (rules) made about it. ropa builds the data-flow graph and reports every
+/// broken promise with the YAML line that breaks it.
+#[derive(Parser, Debug)]
+#[command(name = "ropa", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check an inventory: load it, build the data-flow graph and evaluate every rule.
+    #[command(after_help = AFTER_HELP)]
+    Check(CheckArgs),
+    /// Explain a finding code: what it checks and how to fix a finding.
+    ///
+    /// Without a code, lists every code ropa can report.
+    Explain {
+        /// A finding code such as `retention` or `unknown-key`.
+        code: Option<String>,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Inventory files or directories of `*.yaml` files, read as one inventory.
+    #[arg(default_value = "inventory")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Lowest severity that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// When to colour human output; `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Print only the findings: no summary line, nothing when clean.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    /// rustc-style diagnostics with YAML excerpts.
+    Human,
+    /// One JSON document (schema `ropa-check/1`, see docs/json.md).
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl FailOn {
+    fn threshold(self) -> Severity {
+        match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Exit statuses.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_INPUT_ERROR: u8 = 2;
+
+/// Runs a parsed command line; returns the exit status.
+pub fn run(cli: Cli) -> io::Result<u8> {
+    match cli.command {
+        Some(Command::Check(args)) => check(&args),
+        Some(Command::Explain { code }) => explain(code.as_deref()),
+        None => {
+            let mut out = io::stdout();
+            <Cli as clap::CommandFactory>::command().write_long_help(&mut out)?;
+            Ok(EXIT_CLEAN)
+        }
+    }
+}
+
+fn color_choice(color: Color, is_terminal: bool) -> ColorChoice {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match color {
+        Color::Always => ColorChoice::Always,
+        Color::Never => ColorChoice::Never,
+        Color::Auto if is_terminal && !no_color => ColorChoice::Auto,
+        Color::Auto => ColorChoice::Never,
+    }
+}
+
+fn check(args: &CheckArgs) -> io::Result<u8> {
+    let inventory = match crate::inventory::load(&args.paths) {
+        Ok(inventory) => inventory,
+        Err(failure) => {
+            write_findings(args, &failure.problems, &failure.sources, None, true)?;
+            return Ok(EXIT_INPUT_ERROR);
+        }
+    };
+    let graph = DataFlowGraph::build(&inventory);
+    let findings = crate::rules::evaluate(&inventory, &graph);
+    let scope = Scope {
+        files: inventory.sources.len(),
+        nodes: inventory.nodes.len(),
+        flows: inventory.decl.flows.len(),
+        rules: inventory.decl.rules.len(),
+    };
+    write_findings(args, &findings, &inventory.sources, Some(scope), false)?;
+    let threshold = args.fail_on.threshold();
+    Ok(if findings.iter().any(|f| f.severity >= threshold) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+fn write_findings(
+    args: &CheckArgs,
+    findings: &[Finding],
+    sources: &crate::source::SourceMap,
+    scope: Option<Scope>,
+    input_error: bool,
+) -> io::Result<()> {
+    match args.format {
+        Format::Json => {
+            let document = json::report(findings, sources, scope, input_error);
+            io::stdout().lock().write_all(json::to_string(&document).as_bytes())
+        }
+        Format::Human if input_error => {
+            let mut err = StandardStream::stderr(color_choice(args.color, io::stderr().is_terminal()));
+            human::write(&mut err, findings, sources, None, true)?;
+            let summary = report::Summary::of(findings);
+            writeln!(
+                err,
+                "ropa could not load the inventory: {}",
+                human::summary_line(&summary)
+            )
+        }
+        Format::Human => {
+            let mut out = StandardStream::stdout(color_choice(args.color, io::stdout().is_terminal()));
+            human::write(&mut out, findings, sources, scope, args.quiet)
+        }
+    }
+}
+
+fn explain(code: Option<&str>) -> io::Result<u8> {
+    let mut out = io::stdout().lock();
+    let Some(code) = code else {
+        writeln!(out, "Finding codes (ropa explain CODE for details):")?;
+        for (title, codes) in [
+            ("Rule kinds", crate::catalog::RULE_KIND_CODES),
+            ("Always-on checks", crate::catalog::ALWAYS_ON_CODES),
+            ("Input errors (exit status 2)", crate::catalog::INPUT_CODES),
+        ] {
+            writeln!(out, "\n{title}:")?;
+            for code in codes {
+                writeln!(out, "  {code:<22} {}", crate::catalog::summary(code))?;
+            }
+        }
+        return Ok(EXIT_CLEAN);
+    };
+    match crate::catalog::explain(code) {
+        Some(text) => {
+            writeln!(out, "{text}")?;
+            Ok(EXIT_CLEAN)
+        }
+        None => {
+            let suggestion = crate::text::closest(code, crate::catalog::all_codes())
+                .map(|s| format!(" Did you mean `{s}`?"))
+                .unwrap_or_default();
+            let mut err = io::stderr().lock();
+            writeln!(
+                err,
+                "error: no finding code `{}`.{suggestion} Run `ropa explain` for the list.",
+                crate::text::sanitize(code)
+            )?;
+            Ok(EXIT_INPUT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Human output: each finding as a rustc-style diagnostic (header, the YAML excerpt
+//! with the span underlined, labelled related spans, the rule and claim, the path that
+//! carried the data, a help line), then a summary line.
+
+use super::{Scope, Summary};
+use crate::finding::{Finding, Severity};
+use crate::source::SourceMap;
+use crate::text::sanitize;
+use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CodespanSeverity};
+use codespan_reporting::term::{self, Config};
+use std::io;
+
+fn severity(s: Severity) -> CodespanSeverity {
+    match s {
+        Severity::Error => CodespanSeverity::Error,
+        Severity::Warning => CodespanSeverity::Warning,
+        Severity::Info => CodespanSeverity::Note,
+    }
+}
+
+/// Builds the codespan diagnostic for one finding.
+pub fn diagnostic(finding: &Finding) -> Diagnostic<usize> {
+    let mut labels = Vec::new();
+    if let Some(span) = finding.span {
+        labels.push(Label::primary(span.file.0, span.start as usize..span.end as usize).with_message(sanitize(&finding.label)));
+    }
+    for related in &finding.related {
+        let s = related.span;
+        labels.push(Label::secondary(s.file.0, s.start as usize..s.end as usize).with_message(sanitize(&related.label)));
+    }
+    let mut notes = Vec::new();
+    if finding.span.is_none() {
+        if let Some(file) = &finding.file {
+            notes.push(format!("in: {}", sanitize(file)));
+        }
+    }
+    if let Some(rule) = &finding.rule {
+        let mut note = format!("rule `{}`", sanitize(rule));
+        if let Some(claim) = &finding.claim {
+            note.push_str(&format!(" protects claim {}", sanitize(claim)));
+        }
+        if let Some(promise) = &finding.promise {
+            note.push_str(&format!(": {}", sanitize(promise)));
+        }
+        notes.push(note);
+    }
+    if !finding.path.is_empty() {
+        notes.push(format!("path: {}", path_text(finding)));
+    }
+    if let Some(help) = &finding.help {
+        notes.push(format!("help: {}", sanitize(help)));
+    }
+    Diagnostic::new(severity(finding.severity))
+        .with_code(finding.code)
+        .with_message(sanitize(&finding.message))
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+/// `customer ─[signup]→ web-app ─[save]→ accounts-db`: nodes and the flows between them.
+pub fn path_text(finding: &Finding) -> String {
+    let mut text = String::new();
+    for (i, hop) in finding.path.iter().enumerate() {
+        if i > 0 {
+            match &hop.via_flow {
+                Some(flow) => text.push_str(&format!(" ─[{}]→ ", sanitize(flow))),
+                None => text.push_str(" → "),
+            }
+        }
+        text.push_str(&sanitize(&hop.node));
+    }
+    text
+}
+
+/// Writes every finding and, unless `quiet`, a summary line.
+pub fn write(
+    out: &mut dyn term::WriteStyle,
+    findings: &[Finding],
+    sources: &SourceMap,
+    scope: Option<Scope>,
+    quiet: bool,
+) -> io::Result<()> {
+    let config = Config::default();
+    for finding in findings {
+        let diagnostic = diagnostic(finding);
+        term::emit_to_write_style(out, &config, sources.files(), &diagnostic).map_err(to_io)?;
+    }
+    if quiet {
+        return Ok(());
+    }
+    let summary = Summary::of(findings);
+    match (summary.total, scope) {
+        (0, Some(scope)) => writeln!(
+            out,
+            "no findings: {} {}, {} nodes, {} flows, {} rules checked",
+            scope.files,
+            plural(scope.files, "file", "files"),
+            scope.nodes,
+            scope.flows,
+            scope.rules
+        ),
+        (0, None) => writeln!(out, "no findings"),
+        _ => writeln!(out, "{}", summary_line(&summary)),
+    }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+pub fn summary_line(summary: &Summary) -> String {
+    let mut parts = Vec::new();
+    for (count, one, many) in [
+        (summary.error, "error", "errors"),
+        (summary.warning, "warning", "warnings"),
+        (summary.info, "info", "infos"),
+    ] {
+        if count > 0 {
+            parts.push(format!("{count} {}", plural(count, one, many)));
+        }
+    }
+    format!(
+        "{} {}: {}",
+        summary.total,
+        plural(summary.total, "finding", "findings"),
+        parts.join(", ")
+    )
+}
+
+fn to_io(error: codespan_reporting::files::Error) -> io::Error {
+    match error {
+        codespan_reporting::files::Error::Io(e) => e,
+        other => io::Error::other(other.to_string()),
+    }
+}

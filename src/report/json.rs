@@ -1,0 +1,113 @@
+//! JSON output: one document with a versioned schema (`ropa-check/1`, documented in
+//! docs/json.md), findings in the deterministic report order.
+
+use super::{Scope, Summary};
+use crate::finding::Finding;
+use crate::source::{Position, SourceMap, Span};
+use serde::Serialize;
+
+pub const SCHEMA: &str = "ropa-check/1";
+
+#[derive(Serialize)]
+pub struct Report<'a> {
+    pub schema: &'static str,
+    pub ropa_version: &'static str,
+    /// `clean`, `findings` or `input-error`.
+    pub status: &'static str,
+    pub summary: Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checked: Option<Scope>,
+    pub findings: Vec<JsonFinding<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct JsonFinding<'a> {
+    pub code: &'a str,
+    pub rule: Option<&'a str>,
+    pub severity: &'a str,
+    pub message: &'a str,
+    pub claim: Option<&'a str>,
+    pub promise: Option<&'a str>,
+    pub file: Option<String>,
+    pub location: Option<Position>,
+    pub label: &'a str,
+    pub related: Vec<JsonRelated<'a>>,
+    pub path: Vec<JsonHop<'a>>,
+    pub help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct JsonRelated<'a> {
+    pub label: &'a str,
+    pub location: Position,
+}
+
+#[derive(Serialize)]
+pub struct JsonHop<'a> {
+    pub node: &'a str,
+    pub via_flow: Option<&'a str>,
+    pub location: Option<Position>,
+}
+
+fn position(sources: &SourceMap, span: Span) -> Position {
+    sources.position(span)
+}
+
+pub fn report<'a>(findings: &'a [Finding], sources: &SourceMap, scope: Option<Scope>, input_error: bool) -> Report<'a> {
+    let status = if input_error {
+        "input-error"
+    } else if findings.is_empty() {
+        "clean"
+    } else {
+        "findings"
+    };
+    Report {
+        schema: SCHEMA,
+        ropa_version: env!("CARGO_PKG_VERSION"),
+        status,
+        summary: Summary::of(findings),
+        checked: scope,
+        findings: findings
+            .iter()
+            .map(|f| JsonFinding {
+                code: f.code,
+                rule: f.rule.as_deref(),
+                severity: f.severity.as_str(),
+                message: &f.message,
+                claim: f.claim.as_deref(),
+                promise: f.promise.as_deref(),
+                file: f
+                    .span
+                    .map(|s| sources.name(s.file).to_owned())
+                    .or_else(|| f.file.clone()),
+                location: f.span.map(|s| position(sources, s)),
+                label: &f.label,
+                related: f
+                    .related
+                    .iter()
+                    .map(|r| JsonRelated {
+                        label: &r.label,
+                        location: position(sources, r.span),
+                    })
+                    .collect(),
+                path: f
+                    .path
+                    .iter()
+                    .map(|h| JsonHop {
+                        node: &h.node,
+                        via_flow: h.via_flow.as_deref(),
+                        location: h.span.map(|s| position(sources, s)),
+                    })
+                    .collect(),
+                help: f.help.as_deref(),
+            })
+            .collect(),
+    }
+}
+
+/// The report as pretty-printed JSON with a trailing newline.
+pub fn to_string(report: &Report) -> String {
+    let mut text = serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}

@@ -1,0 +1,40 @@
+//! The report layer: the only place (with the TUI) that prints. Renders findings as
+//! rustc-style diagnostics or as JSON, and the rule documentation for `ropa explain`.
+
+pub mod human;
+pub mod json;
+
+use crate::finding::{Finding, Severity};
+
+/// Counts of findings by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+    pub total: usize,
+}
+
+impl Summary {
+    pub fn of(findings: &[Finding]) -> Self {
+        let mut summary = Summary::default();
+        for f in findings {
+            match f.severity {
+                Severity::Error => summary.error += 1,
+                Severity::Warning => summary.warning += 1,
+                Severity::Info => summary.info += 1,
+            }
+        }
+        summary.total = findings.len();
+        summary
+    }
+}
+
+/// What was checked, for the closing line of a clean run.
+#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+pub struct Scope {
+    pub files: usize,
+    pub nodes: usize,
+    pub flows: usize,
+    pub rules: usize,
+}
