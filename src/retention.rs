@@ -80,9 +80,10 @@ impl Retention {
         }
     }
 
-    /// Whether the period has no fixed end and so needs a stated reason.
-    pub fn is_open_ended(&self) -> bool {
-        self.bound_hours().is_none()
+    /// Whether the data is kept with no end at all (no period, no deletion event), which
+    /// a policy like "kept only as long as needed" accepts only with a stated reason.
+    pub fn needs_reason(&self) -> bool {
+        matches!(self, Retention::Indefinite)
     }
 }
 

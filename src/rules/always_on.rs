@@ -1,7 +1,8 @@
 //! Checks that need no rule: data a flow delivers to a store that does not declare
 //! holding it (`undeclared-holding`), personal data on a flow with no purpose
 //! (`missing-purpose`), personal data reaching a recipient whose declaration does not
-//! cover it (`undeclared-recipient`) and nodes that no flow reaches (`unreachable-node`).
+//! cover it (`undeclared-recipient`) and nodes that no flow reaches and nothing is hosted on
+//! (`unreachable-node`).
 
 use crate::finding::{Finding, Severity};
 use crate::graph::{DataFlowGraph, Datum, GraphEdge, GraphNode};
@@ -71,9 +72,18 @@ pub(crate) fn check(inv: &Inventory, g: &DataFlowGraph, out: &mut Vec<Finding>) 
         }
     }
 
+    // A subprocessor that hosts a system or store is reached through that hosting.
+    let hosts: std::collections::HashSet<&str> = inv
+        .decl
+        .systems
+        .iter()
+        .filter_map(|s| s.hosted_by.as_ref())
+        .chain(inv.decl.stores.iter().filter_map(|s| s.hosted_by.as_ref()))
+        .map(|h| h.value.as_str())
+        .collect();
     for node in g.graph.node_indices() {
         let info = g.info(node);
-        let fed = g.graph.edges_directed(node, Direction::Incoming).next().is_some();
+        let fed = g.graph.edges_directed(node, Direction::Incoming).next().is_some() || hosts.contains(info.id.as_str());
         if info.kind == NodeKind::Subject || fed || matches!(g.graph[node], GraphNode::Backup(_)) {
             continue;
         }

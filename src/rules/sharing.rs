@@ -40,6 +40,10 @@ pub(crate) fn sharing(ctx: &RuleContext, out: &mut Vec<Finding>) {
     for edge in g.graph.edge_references() {
         let e = edge.id();
         let recipient = edge.target();
+        // A store's copy to its own backup shares nothing.
+        if matches!(g.graph[e], GraphEdge::Backup(_)) {
+            continue;
+        }
         if !ctx.edge_in_scope(e)
             || !ctx.node_selected(to, recipient)
             || (!from.is_empty() && !ctx.node_selected(from, edge.source()))

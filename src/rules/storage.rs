@@ -66,7 +66,7 @@ pub(crate) fn retention(ctx: &RuleContext, out: &mut Vec<Finding>) {
                         "retention too long",
                     )
                     .with_help(format!("shorten `retention:` to `{limit}` or less, and make the store delete older data")),
-                (None, Some(kept)) if kept.value.is_open_ended() && holding.reason.is_none() => ctx
+                (None, Some(kept)) if kept.value.needs_reason() && holding.reason.is_none() => ctx
                     .finding(
                         format!(
                             "store `{store_id}` keeps {} `{}` without saying why",
@@ -74,9 +74,9 @@ pub(crate) fn retention(ctx: &RuleContext, out: &mut Vec<Finding>) {
                             kept.value
                         ),
                         kept.span,
-                        "open-ended retention",
+                        "kept with no end",
                     )
-                    .with_help("add `reason:` saying why the data must outlive its use (e.g. a legal obligation), or set a fixed period"),
+                    .with_help("add `reason:` saying why the data must be kept with no end, or set a period (`7y`) or a deletion event (`until-account-deleted`)"),
                 _ => continue,
             };
             out.push(finding);
