@@ -48,10 +48,22 @@ pub fn explain(code: &str) -> Option<&'static str> {
 }
 
 /// The first sentence of a code's documentation, for listings.
-pub fn summary(code: &str) -> &'static str {
-    explain(code)
-        .and_then(|section| section.lines().skip(1).find(|l| !l.trim().is_empty()))
-        .unwrap_or("")
+pub fn summary(code: &str) -> String {
+    let Some(section) = explain(code) else {
+        return String::new();
+    };
+    let paragraph: Vec<&str> = section
+        .lines()
+        .skip(1)
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let text = paragraph.join(" ");
+    match text.find(". ") {
+        Some(end) => text[..=end].to_owned(),
+        None => text,
+    }
 }
 
 #[cfg(test)]
