@@ -142,7 +142,18 @@ fn error_finding(error: &serde_saphyr::Error, text: &str, file: FileId) -> Findi
     let inner = error.without_snippet();
     let raw = UserMessageFormatter.format_message(inner);
     let message = crate::text::sanitize(&raw);
-    let (code, message, help) = classify(&message);
+    let duplicate_key = match inner {
+        serde_saphyr::Error::DuplicateMappingKey { key, .. } => Some(key.clone().unwrap_or_default()),
+        _ => None,
+    };
+    let (code, message, help) = match &duplicate_key {
+        Some(key) => (
+            "duplicate-key",
+            format!("duplicate key `{}` in one mapping", crate::text::sanitize(key)),
+            Some("each key may appear once per mapping: merge the two entries or remove one".to_owned()),
+        ),
+        None => classify(&message),
+    };
     let mut finding = Finding::input(code, message);
     if let Some(help) = help {
         finding = finding.with_help(help);
@@ -161,29 +172,21 @@ fn error_finding(error: &serde_saphyr::Error, text: &str, file: FileId) -> Findi
                 line: l.line() as u32,
                 column: l.column().max(1) as u32,
                 start,
-                end: start + next_char_len(text, start as usize),
+                end: start
+                    + duplicate_key
+                        .as_ref()
+                        .filter(|k| text.get(start as usize..).is_some_and(|rest| rest.starts_with(k.as_str())))
+                        .map_or_else(|| next_char_len(text, start as usize), |k| k.len() as u32),
             }
         })
         .unwrap_or_else(|| Span::file_start(file));
-    finding.at(span, "here")
+    let label = if duplicate_key.is_some() { "second occurrence" } else { "here" };
+    finding.at(span, label)
 }
 
 /// Sorts a parser message into a stable finding code, a message and a hint.
 fn classify(message: &str) -> (&'static str, String, Option<String>) {
     let lower = message.to_ascii_lowercase();
-    if lower.contains("duplicate mapping key") {
-        let key = message
-            .split("duplicate mapping key:")
-            .nth(1)
-            .and_then(|rest| rest.split(',').next())
-            .map(str::trim)
-            .unwrap_or("");
-        return (
-            "duplicate-key",
-            format!("duplicate key `{key}` in one mapping"),
-            Some("each key may appear once per mapping: merge the two entries or remove one".into()),
-        );
-    }
     if lower.contains("budget") || lower.contains("too large") || lower.contains("too complex") || lower.contains("alias") && lower.contains("limit") {
         return (
             "input-limit",

@@ -111,6 +111,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Inventory, LoadFailure> {
         }
     }
     if !problems.is_empty() {
+        crate::finding::sort_findings(&mut problems);
         return Err(LoadFailure { sources, problems });
     }
     let mut taxonomy = Taxonomy::builtin();

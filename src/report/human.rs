@@ -92,12 +92,15 @@ pub fn write(
     match (summary.total, scope) {
         (0, Some(scope)) => writeln!(
             out,
-            "no findings: {} {}, {} nodes, {} flows, {} rules checked",
+            "no findings: {} {}, {} {}, {} {}, {} {} checked",
             scope.files,
             plural(scope.files, "file", "files"),
             scope.nodes,
+            plural(scope.nodes, "node", "nodes"),
             scope.flows,
-            scope.rules
+            plural(scope.flows, "flow", "flows"),
+            scope.rules,
+            plural(scope.rules, "rule", "rules")
         ),
         (0, None) => writeln!(out, "no findings"),
         _ => writeln!(out, "{}", summary_line(&summary)),
