@@ -14,7 +14,12 @@ pub const RULE_KIND_CODES: &[&str] = &[
     "prohibited",
     "lawful_basis",
 ];
-pub const ALWAYS_ON_CODES: &[&str] = &["undeclared-holding", "missing-purpose", "undeclared-recipient", "unreachable-node"];
+pub const ALWAYS_ON_CODES: &[&str] = &[
+    "undeclared-holding",
+    "missing-purpose",
+    "undeclared-recipient",
+    "unreachable-node",
+];
 pub const INPUT_CODES: &[&str] = &[
     "yaml-syntax",
     "duplicate-key",
@@ -35,7 +40,11 @@ pub const INPUT_CODES: &[&str] = &[
 ];
 
 pub fn all_codes() -> impl Iterator<Item = &'static str> {
-    RULE_KIND_CODES.iter().chain(ALWAYS_ON_CODES).chain(INPUT_CODES).copied()
+    RULE_KIND_CODES
+        .iter()
+        .chain(ALWAYS_ON_CODES)
+        .chain(INPUT_CODES)
+        .copied()
 }
 
 /// The documentation section for `code` (heading included), if it exists.
@@ -43,7 +52,9 @@ pub fn explain(code: &str) -> Option<&'static str> {
     let heading = format!("## {code}\n");
     let start = RULES_DOC.find(&heading)?;
     let rest = &RULES_DOC[start..];
-    let end = rest[heading.len()..].find("\n## ").map_or(rest.len(), |i| i + heading.len() + 1);
+    let end = rest[heading.len()..]
+        .find("\n## ")
+        .map_or(rest.len(), |i| i + heading.len() + 1);
     Some(rest[..end].trim_end())
 }
 
@@ -73,8 +84,12 @@ mod tests {
     #[test]
     fn every_code_is_documented() {
         for code in all_codes() {
-            let section = explain(code).unwrap_or_else(|| panic!("docs/rules.md has no `## {code}`"));
-            assert!(section.lines().count() > 2, "{code} is documented in one line");
+            let section =
+                explain(code).unwrap_or_else(|| panic!("docs/rules.md has no `## {code}`"));
+            assert!(
+                section.lines().count() > 2,
+                "{code} is documented in one line"
+            );
         }
     }
 

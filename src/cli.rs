@@ -16,7 +16,7 @@ Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or input e
 Examples:
   ropa check                      check ./inventory
   ropa check inventory/ --format json > findings.json
-  ropa check fixtures/a13-card-retained --fail-on warning
+  ropa check fixtures/broken/a13-card-retained.yaml --fail-on warning
   ropa explain retention          what a rule kind checks and how to fix a finding";
 
 /// ropa audits a YAML data inventory against the privacy promises it encodes.
@@ -159,10 +159,13 @@ fn write_findings(
     match args.format {
         Format::Json => {
             let document = json::report(findings, sources, scope, input_error);
-            io::stdout().lock().write_all(json::to_string(&document).as_bytes())
+            io::stdout()
+                .lock()
+                .write_all(json::to_string(&document).as_bytes())
         }
         Format::Human if input_error => {
-            let mut err = StandardStream::stderr(color_choice(args.color, io::stderr().is_terminal()));
+            let mut err =
+                StandardStream::stderr(color_choice(args.color, io::stderr().is_terminal()));
             human::write(&mut err, findings, sources, None, true)?;
             let summary = report::Summary::of(findings);
             writeln!(
@@ -172,7 +175,8 @@ fn write_findings(
             )
         }
         Format::Human => {
-            let mut out = StandardStream::stdout(color_choice(args.color, io::stdout().is_terminal()));
+            let mut out =
+                StandardStream::stdout(color_choice(args.color, io::stdout().is_terminal()));
             human::write(&mut out, findings, sources, scope, args.quiet)
         }
     }

@@ -9,8 +9,8 @@ use crate::inventory::{Inventory, NodeRef};
 use crate::source::Span;
 use crate::taxonomy::{KeyId, KeyTree};
 use petgraph::Direction;
-use petgraph::visit::EdgeRef;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// What a graph node stands for.
@@ -59,7 +59,11 @@ pub struct DataFlowGraph {
     index: HashMap<String, NodeIndex>,
 }
 
-fn data(keys: &[crate::source::Sp<String>], tree: &KeyTree, anonymized: impl Fn(&str) -> bool) -> Vec<Datum> {
+fn data(
+    keys: &[crate::source::Sp<String>],
+    tree: &KeyTree,
+    anonymized: impl Fn(&str) -> bool,
+) -> Vec<Datum> {
     keys.iter()
         .filter_map(|k| {
             tree.get(&k.value).map(|category| Datum {
@@ -79,7 +83,9 @@ impl DataFlowGraph {
         let mut graph = DiGraph::with_capacity(node_count, d.flows.len() + d.stores.len());
         let mut info = Vec::with_capacity(node_count);
         let mut index = HashMap::with_capacity(node_count);
-        let region = |r: &Option<crate::source::Sp<String>>| r.as_ref().and_then(|r| inv.regions.get(&r.value));
+        let region = |r: &Option<crate::source::Sp<String>>| {
+            r.as_ref().and_then(|r| inv.regions.get(&r.value))
+        };
         for kind in NodeKind::ALL {
             let count = match kind {
                 NodeKind::Subject => d.subjects.len(),
@@ -118,15 +124,20 @@ impl DataFlowGraph {
         }
         let mut carried = Vec::with_capacity(d.flows.len() + d.stores.len());
         for (i, flow) in d.flows.iter().enumerate() {
-            let (Some(&from), Some(&to)) = (index.get(&flow.from.value), index.get(&flow.to.value)) else {
+            let (Some(&from), Some(&to)) = (index.get(&flow.from.value), index.get(&flow.to.value))
+            else {
                 continue;
             };
             graph.add_edge(from, to, GraphEdge::Flow(i));
             carried.push(flow_data(flow, tree));
         }
         for (i, store) in d.stores.iter().enumerate() {
-            let Some(backup) = &store.backups else { continue };
-            let Some(&source) = index.get(&store.common.id.value) else { continue };
+            let Some(backup) = &store.backups else {
+                continue;
+            };
+            let Some(&source) = index.get(&store.common.id.value) else {
+                continue;
+            };
             let source_info = &info[source.index()];
             let holds = source_info.holds.clone();
             let b = graph.add_node(GraphNode::Backup(i));
@@ -134,7 +145,11 @@ impl DataFlowGraph {
                 id: format!("{}#backup", store.common.id.value),
                 kind: NodeKind::Store,
                 region: region(&backup.region).or(source_info.region),
-                region_span: backup.region.as_ref().map(|r| r.span).or(source_info.region_span),
+                region_span: backup
+                    .region
+                    .as_ref()
+                    .map(|r| r.span)
+                    .or(source_info.region_span),
                 organization: store.common.organization,
                 span: backup.span,
                 holds: holds.clone(),
@@ -211,7 +226,9 @@ impl DataFlowGraph {
                 break;
             }
             for e in feeding {
-                let Some((source, _)) = self.graph.edge_endpoints(e) else { continue };
+                let Some((source, _)) = self.graph.edge_endpoints(e) else {
+                    continue;
+                };
                 if seen.insert(source) {
                     via.insert(source, e);
                     queue.push_back(source);
@@ -221,7 +238,9 @@ impl DataFlowGraph {
         let mut hops = vec![self.hop(inv, origin, None)];
         let mut node = origin;
         while let Some(&e) = via.get(&node) {
-            let Some((_, next)) = self.graph.edge_endpoints(e) else { break };
+            let Some((_, next)) = self.graph.edge_endpoints(e) else {
+                break;
+            };
             hops.push(self.hop(inv, next, Some(e)));
             node = next;
         }
@@ -231,8 +250,14 @@ impl DataFlowGraph {
 
     fn hop(&self, inv: &Inventory, node: NodeIndex, edge: Option<EdgeIndex>) -> PathHop {
         let (via_flow, span) = match edge.map(|e| self.graph[e]) {
-            Some(GraphEdge::Flow(i)) => (Some(inv.decl.flows[i].label()), Some(inv.decl.flows[i].span)),
-            Some(GraphEdge::Backup(i)) => (Some("backup".to_owned()), inv.decl.stores[i].backups.as_ref().map(|b| b.span)),
+            Some(GraphEdge::Flow(i)) => (
+                Some(inv.decl.flows[i].label()),
+                Some(inv.decl.flows[i].span),
+            ),
+            Some(GraphEdge::Backup(i)) => (
+                Some("backup".to_owned()),
+                inv.decl.stores[i].backups.as_ref().map(|b| b.span),
+            ),
             None => (None, Some(self.info(node).span)),
         };
         PathHop {
@@ -252,12 +277,17 @@ impl DataFlowGraph {
     }
 
     pub fn crosses_border(&self, inv: &Inventory, edge: EdgeIndex) -> bool {
-        let Some((a, b)) = self.graph.edge_endpoints(edge) else { return false };
+        let Some((a, b)) = self.graph.edge_endpoints(edge) else {
+            return false;
+        };
         let (Some(ra), Some(rb)) = (self.info(a).region, self.info(b).region) else {
             return false;
         };
         let regions = &inv.decl.regions;
-        match (inv.regions.country(regions, ra), inv.regions.country(regions, rb)) {
+        match (
+            inv.regions.country(regions, ra),
+            inv.regions.country(regions, rb),
+        ) {
             (Some(ca), Some(cb)) => ca != cb,
             _ => {
                 let ida = &regions[ra].id.value;

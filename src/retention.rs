@@ -30,12 +30,12 @@ impl Retention {
             "indefinite" | "forever" => return Ok(Retention::Indefinite),
             _ => {}
         }
-        if let Some(event) = trimmed.strip_prefix("until-") {
-            if !event.is_empty() {
-                return Ok(Retention::UntilEvent(event.to_owned()));
-            }
+        if let Some(event) = trimmed.strip_prefix("until-").filter(|e| !e.is_empty()) {
+            return Ok(Retention::UntilEvent(event.to_owned()));
         }
-        let digits_end = trimmed.find(|c: char| !c.is_ascii_digit()).unwrap_or(trimmed.len());
+        let digits_end = trimmed
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(trimmed.len());
         let (number, unit) = trimmed.split_at(digits_end);
         let count: u64 = number.parse().map_err(|_| Self::expected(text))?;
         let hours_per_unit = match unit {
@@ -105,9 +105,18 @@ mod tests {
 
     #[test]
     fn parses_units() {
-        assert_eq!(Retention::parse("60d").unwrap().bound_hours(), Some(60 * 24));
-        assert_eq!(Retention::parse("12mo").unwrap().bound_hours(), Some(360 * 24));
-        assert_eq!(Retention::parse("7y").unwrap().bound_hours(), Some(7 * 365 * 24));
+        assert_eq!(
+            Retention::parse("60d").unwrap().bound_hours(),
+            Some(60 * 24)
+        );
+        assert_eq!(
+            Retention::parse("12mo").unwrap().bound_hours(),
+            Some(360 * 24)
+        );
+        assert_eq!(
+            Retention::parse("7y").unwrap().bound_hours(),
+            Some(7 * 365 * 24)
+        );
         assert_eq!(Retention::parse("none").unwrap(), Retention::None);
         assert_eq!(
             Retention::parse("until-uninstall").unwrap(),

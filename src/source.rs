@@ -92,11 +92,17 @@ impl SourceMap {
     }
 
     pub fn name(&self, file: FileId) -> &str {
-        self.files.get(file.0).map(|f| f.name().as_str()).unwrap_or("<unknown>")
+        self.files
+            .get(file.0)
+            .map(|f| f.name().as_str())
+            .unwrap_or("<unknown>")
     }
 
     pub fn text(&self, file: FileId) -> &str {
-        self.files.get(file.0).map(|f| f.source().as_str()).unwrap_or("")
+        self.files
+            .get(file.0)
+            .map(|f| f.source().as_str())
+            .unwrap_or("")
     }
 
     pub fn len(&self) -> usize {
@@ -161,7 +167,11 @@ mod tests {
         };
         let pos = map.position(span);
         assert_eq!(pos.file, "a.yaml");
-        assert_eq!((pos.end_line, pos.end_column), (2, 5), "end column is exclusive");
+        assert_eq!(
+            (pos.end_line, pos.end_column),
+            (2, 5),
+            "end column is exclusive"
+        );
         assert_eq!(map.snippet(span), "def");
     }
 }

@@ -90,7 +90,13 @@ impl KeyTree {
     }
 
     /// Adds a key; its parent must already exist (or be given explicitly).
-    pub fn insert(&mut self, key: &str, name: &str, parent: Option<KeyId>, declared_at: Option<Span>) -> KeyId {
+    pub fn insert(
+        &mut self,
+        key: &str,
+        name: &str,
+        parent: Option<KeyId>,
+        declared_at: Option<Span>,
+    ) -> KeyId {
         if let Some(existing) = self.index.get(key) {
             return *existing;
         }
@@ -130,9 +136,13 @@ impl Taxonomy {
     /// The fideslang default taxonomy with special categories flagged.
     pub fn builtin() -> Self {
         let mut taxonomy = Taxonomy::default();
-        for line in BUILTIN.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        for line in BUILTIN
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
             let mut fields = line.split('\t');
-            let (Some(kind), Some(key), Some(name)) = (fields.next(), fields.next(), fields.next()) else {
+            let (Some(kind), Some(key), Some(name)) = (fields.next(), fields.next(), fields.next())
+            else {
                 continue;
             };
             let tree = match kind {
@@ -229,8 +239,14 @@ mod tests {
     #[test]
     fn selector_matches_sensitive_word() {
         let t = Taxonomy::builtin();
-        let selector = Selector { keys: vec![], sensitive: true };
-        let religion = t.categories.get("user.demographic.religious_belief").unwrap();
+        let selector = Selector {
+            keys: vec![],
+            sensitive: true,
+        };
+        let religion = t
+            .categories
+            .get("user.demographic.religious_belief")
+            .unwrap();
         assert!(selector.matches(&t.categories, religion));
     }
 }

@@ -4,7 +4,10 @@
 /// Replaces control characters (including ANSI escape introducers) with visible escapes,
 /// so strings from an inventory can never drive the terminal.
 pub fn sanitize(text: &str) -> String {
-    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return text.to_owned();
     }
     text.chars()

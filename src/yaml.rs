@@ -123,7 +123,7 @@ pub fn span_of(node: &Node, file: FileId) -> Span {
 }
 
 /// Parses a whole file. On failure, the finding points at the position the parser gave.
-pub fn parse(text: &str, file: FileId) -> Result<Node, Finding> {
+pub fn parse(text: &str, file: FileId) -> Result<Node, Box<Finding>> {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = MAX_DEPTH;
     budget.max_nodes = MAX_NODES;
@@ -135,7 +135,8 @@ pub fn parse(text: &str, file: FileId) -> Result<Node, Finding> {
     options.strict_booleans = true;
     options.with_snippet = false;
     options.alias_limits.max_total_replayed_events = MAX_ALIAS_REPLAY;
-    serde_saphyr::from_str_with_options::<Node>(text, options).map_err(|e| error_finding(&e, text, file))
+    serde_saphyr::from_str_with_options::<Node>(text, options)
+        .map_err(|e| Box::new(error_finding(&e, text, file)))
 }
 
 fn error_finding(error: &serde_saphyr::Error, text: &str, file: FileId) -> Finding {
@@ -143,14 +144,22 @@ fn error_finding(error: &serde_saphyr::Error, text: &str, file: FileId) -> Findi
     let raw = UserMessageFormatter.format_message(inner);
     let message = crate::text::sanitize(&raw);
     let duplicate_key = match inner {
-        serde_saphyr::Error::DuplicateMappingKey { key, .. } => Some(key.clone().unwrap_or_default()),
+        serde_saphyr::Error::DuplicateMappingKey { key, .. } => {
+            Some(key.clone().unwrap_or_default())
+        }
         _ => None,
     };
     let (code, message, help) = match &duplicate_key {
         Some(key) => (
             "duplicate-key",
-            format!("duplicate key `{}` in one mapping", crate::text::sanitize(key)),
-            Some("each key may appear once per mapping: merge the two entries or remove one".to_owned()),
+            format!(
+                "duplicate key `{}` in one mapping",
+                crate::text::sanitize(key)
+            ),
+            Some(
+                "each key may appear once per mapping: merge the two entries or remove one"
+                    .to_owned(),
+            ),
         ),
         None => classify(&message),
     };
@@ -175,19 +184,30 @@ fn error_finding(error: &serde_saphyr::Error, text: &str, file: FileId) -> Findi
                 end: start
                     + duplicate_key
                         .as_ref()
-                        .filter(|k| text.get(start as usize..).is_some_and(|rest| rest.starts_with(k.as_str())))
+                        .filter(|k| {
+                            text.get(start as usize..)
+                                .is_some_and(|rest| rest.starts_with(k.as_str()))
+                        })
                         .map_or_else(|| next_char_len(text, start as usize), |k| k.len() as u32),
             }
         })
         .unwrap_or_else(|| Span::file_start(file));
-    let label = if duplicate_key.is_some() { "second occurrence" } else { "here" };
+    let label = if duplicate_key.is_some() {
+        "second occurrence"
+    } else {
+        "here"
+    };
     finding.at(span, label)
 }
 
 /// Sorts a parser message into a stable finding code, a message and a hint.
 fn classify(message: &str) -> (&'static str, String, Option<String>) {
     let lower = message.to_ascii_lowercase();
-    if lower.contains("budget") || lower.contains("too large") || lower.contains("too complex") || lower.contains("alias") && lower.contains("limit") {
+    if lower.contains("budget")
+        || lower.contains("too large")
+        || lower.contains("too complex")
+        || lower.contains("alias") && lower.contains("limit")
+    {
         return (
             "input-limit",
             format!("input refused: {message}"),
@@ -200,7 +220,9 @@ fn classify(message: &str) -> (&'static str, String, Option<String>) {
         return (
             "input-limit",
             format!("input refused: {message}"),
-            Some(format!("an inventory may nest at most {MAX_DEPTH} levels deep")),
+            Some(format!(
+                "an inventory may nest at most {MAX_DEPTH} levels deep"
+            )),
         );
     }
     (
@@ -244,7 +266,9 @@ mod tests {
     #[test]
     fn plain_scalars_use_the_core_schema() {
         let node = parse_ok("a: n\nb: yes\nc: true\nd: 3\n");
-        let Value::Map(entries) = node.value else { panic!("map") };
+        let Value::Map(entries) = node.value else {
+            panic!("map")
+        };
         assert!(matches!(entries[0].1.value, Value::Str(ref s) if s == "n"));
         assert!(matches!(entries[1].1.value, Value::Str(ref s) if s == "yes"));
         assert!(matches!(entries[2].1.value, Value::Bool(true)));
@@ -255,7 +279,9 @@ mod tests {
     fn spans_are_byte_ranges() {
         let text = "name: \"é\"\nid: x\n";
         let node = parse_ok(text);
-        let Value::Map(entries) = &node.value else { panic!("map") };
+        let Value::Map(entries) = &node.value else {
+            panic!("map")
+        };
         let span = span_of(&entries[1].1, FileId(0));
         assert_eq!(&text[span.start as usize..span.end as usize], "x");
         assert_eq!((span.line, span.column), (2, 5));

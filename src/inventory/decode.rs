@@ -43,6 +43,9 @@ pub const RULE_KINDS: &[&str] = &[
 const RULE_COMMON_KEYS: &[&str] = &["id", "claim", "description", "severity"];
 const NODE_COMMON_KEYS: &[&str] = &["id", "name", "description", "region", "claims"];
 
+/// Decodes one item of a list section into the declarations.
+type ItemDecoder<'a> = fn(&mut Decoder<'a>, &Node, &mut Declarations);
+
 /// Decodes one file's documents into `into`, appending problems to `problems`.
 pub struct Decoder<'a> {
     file: FileId,
@@ -59,11 +62,17 @@ struct Fields<'n> {
 
 impl<'n> Fields<'n> {
     fn get(&self, key: &str) -> Option<&'n Node> {
-        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, _, n)| *n)
+        self.entries
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, _, n)| *n)
     }
 
     fn key_span(&self, key: &str) -> Option<Span> {
-        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, s, _)| *s)
+        self.entries
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, s, _)| *s)
     }
 }
 
@@ -88,12 +97,21 @@ impl<'a> Decoder<'a> {
         let found = node.value.kind_name();
         let span = self.span(node);
         self.report(
-            Finding::input("wrong-type", format!("{what} must be {expected}, found {found}"))
-                .at(span, format!("expected {expected}")),
+            Finding::input(
+                "wrong-type",
+                format!("{what} must be {expected}, found {found}"),
+            )
+            .at(span, format!("expected {expected}")),
         );
     }
 
-    fn invalid(&mut self, span: Span, message: impl Into<String>, label: &str, help: Option<String>) {
+    fn invalid(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        label: &str,
+        help: Option<String>,
+    ) {
         let mut finding = Finding::input("invalid-value", message).at(span, label.to_owned());
         if let Some(help) = help {
             finding = finding.with_help(help);
@@ -119,12 +137,14 @@ impl<'a> Decoder<'a> {
                 continue;
             };
             if !known.contains(&name.as_str()) {
-                let mut finding = Finding::input("unknown-key", format!("unknown key `{name}` in {what}"))
-                    .at(key_span, "not a key ropa knows here");
+                let mut finding =
+                    Finding::input("unknown-key", format!("unknown key `{name}` in {what}"))
+                        .at(key_span, "not a key ropa knows here");
                 let valid = known.join(", ");
                 finding = match closest(name, known.iter().copied()) {
-                    Some(suggestion) => finding
-                        .with_help(format!("did you mean `{suggestion}`? valid keys here: {valid}")),
+                    Some(suggestion) => finding.with_help(format!(
+                        "did you mean `{suggestion}`? valid keys here: {valid}"
+                    )),
                     None => finding.with_help(format!("valid keys here: {valid}")),
                 };
                 self.report(finding);
@@ -167,7 +187,12 @@ impl<'a> Decoder<'a> {
     /// An id or a reference: a non-empty string without whitespace.
     fn id(&mut self, node: &Node, what: &str) -> Option<Id> {
         let id = self.string(node, what)?;
-        if id.value.is_empty() || id.value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if id.value.is_empty()
+            || id
+                .value
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+        {
             self.invalid(
                 id.span,
                 format!("{what} `{}` is not a valid id", id.value),
@@ -211,7 +236,10 @@ impl<'a> Decoder<'a> {
     /// A list of ids; a single id is accepted as a list of one.
     fn id_list(&mut self, node: &Node, what: &str) -> Vec<Id> {
         match &node.value {
-            Value::Seq(items) => items.iter().filter_map(|item| self.id(item, what)).collect(),
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(|item| self.id(item, what))
+                .collect(),
             Value::Str(_) => self.id(node, what).into_iter().collect(),
             _ => {
                 self.wrong_type(node, what, "a list of ids");
@@ -222,7 +250,10 @@ impl<'a> Decoder<'a> {
 
     fn opt_id_list(&mut self, fields: &Fields, key: &str) -> Vec<Id> {
         let what = format!("`{key}` of {}", fields.what);
-        fields.get(key).map(|n| self.id_list(n, &what)).unwrap_or_default()
+        fields
+            .get(key)
+            .map(|n| self.id_list(n, &what))
+            .unwrap_or_default()
     }
 
     fn retention(&mut self, node: &Node, what: &str) -> Option<Sp<Retention>> {
@@ -280,9 +311,11 @@ impl<'a> Decoder<'a> {
         if let Some(node) = top.get("organization") {
             self.organization(node, out);
         }
-        let sections: [(&str, fn(&mut Self, &Node, &mut Declarations)); 9] = [
+        if let Some(node) = top.get("taxonomy") {
+            self.taxonomy(node, out);
+        }
+        let sections: [(&str, ItemDecoder<'a>); 8] = [
             ("regions", Self::region),
-            ("taxonomy", Self::taxonomy),
             ("subjects", Self::subject),
             ("systems", Self::system),
             ("stores", Self::store),
@@ -292,24 +325,29 @@ impl<'a> Decoder<'a> {
             ("rules", Self::rule),
         ];
         for (key, decode_item) in sections {
-            if key == "taxonomy" {
-                if let Some(node) = top.get(key) {
-                    self.taxonomy(node, out);
-                }
-                continue;
-            }
             if let Some(node) = top.get(key) {
-                self.list(node, &format!("`{key}`"), |d, item| decode_item(d, item, out));
+                self.list(node, &format!("`{key}`"), |d, item| {
+                    decode_item(d, item, out)
+                });
             }
         }
     }
 
     fn organization(&mut self, node: &Node, out: &mut Declarations) {
-        let Some(f) = self.fields(node, "`organization`", &["id", "name", "policy", "contact", "claims_source"]) else {
+        let Some(f) = self.fields(
+            node,
+            "`organization`",
+            &["id", "name", "policy", "contact", "claims_source"],
+        ) else {
             return;
         };
-        let Some(id) = self.required_id(&f, "id") else { return };
-        let existing = out.organizations.iter().position(|o| o.id.value == id.value);
+        let Some(id) = self.required_id(&f, "id") else {
+            return;
+        };
+        let existing = out
+            .organizations
+            .iter()
+            .position(|o| o.id.value == id.value);
         self.organization = Some(existing.unwrap_or(out.organizations.len()));
         if existing.is_none() {
             let organization = Organization {
@@ -324,17 +362,27 @@ impl<'a> Decoder<'a> {
     }
 
     fn region(&mut self, node: &Node, out: &mut Declarations) {
-        let Some(f) = self.fields(node, "a region", &["id", "name", "country", "parent", "groups"]) else {
+        let Some(f) = self.fields(
+            node,
+            "a region",
+            &["id", "name", "country", "parent", "groups"],
+        ) else {
             return;
         };
-        let Some(id) = self.required_id(&f, "id") else { return };
+        let Some(id) = self.required_id(&f, "id") else {
+            return;
+        };
         let country = self.opt_string(&f, "country");
         if let Some(country) = &country {
-            let valid = country.value.len() == 2 && country.value.chars().all(|c| c.is_ascii_uppercase());
+            let valid =
+                country.value.len() == 2 && country.value.chars().all(|c| c.is_ascii_uppercase());
             if !valid {
                 self.invalid(
                     country.span,
-                    format!("`{}` is not an ISO 3166-1 alpha-2 country code", country.value),
+                    format!(
+                        "`{}` is not an ISO 3166-1 alpha-2 country code",
+                        country.value
+                    ),
                     "two capital letters expected",
                     Some("e.g. `US`, `UA`, `DE`".into()),
                 );
@@ -351,15 +399,22 @@ impl<'a> Decoder<'a> {
 
     fn taxonomy(&mut self, node: &Node, out: &mut Declarations) {
         let keys = ["data_categories", "data_uses", "data_subjects"];
-        let Some(f) = self.fields(node, "`taxonomy`", &keys) else { return };
-        for (key, tree) in keys.into_iter().zip([Tree::Category, Tree::Use, Tree::Subject]) {
+        let Some(f) = self.fields(node, "`taxonomy`", &keys) else {
+            return;
+        };
+        for (key, tree) in keys
+            .into_iter()
+            .zip([Tree::Category, Tree::Use, Tree::Subject])
+        {
             let Some(list) = f.get(key) else { continue };
             self.list(list, &format!("`taxonomy.{key}`"), |d, item| {
                 let what = format!("an entry of `taxonomy.{key}`");
                 let Some(e) = d.fields(item, &what, &["id", "name", "parent", "sensitive"]) else {
                     return;
                 };
-                let Some(id) = d.required_id(&e, "id") else { return };
+                let Some(id) = d.required_id(&e, "id") else {
+                    return;
+                };
                 out.taxonomy.push(TaxonomyExtension {
                     tree,
                     id,
@@ -384,21 +439,34 @@ impl<'a> Decoder<'a> {
         })
     }
 
-    fn node_fields<'n>(&mut self, node: &'n Node, what: &str, extra: &[&str]) -> Option<Fields<'n>> {
+    fn node_fields<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        extra: &[&str],
+    ) -> Option<Fields<'n>> {
         let known: Vec<&str> = NODE_COMMON_KEYS.iter().chain(extra).copied().collect();
         self.fields(node, what, &known)
     }
 
     fn subject(&mut self, node: &Node, out: &mut Declarations) {
-        let Some(f) = self.node_fields(node, "a subject", &["subject"]) else { return };
-        let Some(common) = self.common(&f, node) else { return };
+        let Some(f) = self.node_fields(node, "a subject", &["subject"]) else {
+            return;
+        };
+        let Some(common) = self.common(&f, node) else {
+            return;
+        };
         let subject = self.opt_id(&f, "subject");
         out.subjects.push(Subject { common, subject });
     }
 
     fn system(&mut self, node: &Node, out: &mut Declarations) {
-        let Some(f) = self.node_fields(node, "a system", &["entity", "hosted_by"]) else { return };
-        let Some(common) = self.common(&f, node) else { return };
+        let Some(f) = self.node_fields(node, "a system", &["entity", "hosted_by"]) else {
+            return;
+        };
+        let Some(common) = self.common(&f, node) else {
+            return;
+        };
         out.systems.push(System {
             common,
             entity: self.opt_string(&f, "entity"),
@@ -408,8 +476,12 @@ impl<'a> Decoder<'a> {
 
     fn store(&mut self, node: &Node, out: &mut Declarations) {
         let extra = ["kind", "encrypted_at_rest", "holds", "backups", "hosted_by"];
-        let Some(f) = self.node_fields(node, "a store", &extra) else { return };
-        let Some(common) = self.common(&f, node) else { return };
+        let Some(f) = self.node_fields(node, "a store", &extra) else {
+            return;
+        };
+        let Some(common) = self.common(&f, node) else {
+            return;
+        };
         let mut holds = Vec::new();
         if let Some(list) = f.get("holds") {
             self.list(list, "`holds`", |d, item| {
@@ -430,7 +502,14 @@ impl<'a> Decoder<'a> {
     }
 
     fn holding(&mut self, node: &Node) -> Option<Holding> {
-        let known = ["data", "retention", "reason", "anonymized", "purpose", "claims"];
+        let known = [
+            "data",
+            "retention",
+            "reason",
+            "anonymized",
+            "purpose",
+            "claims",
+        ];
         let f = self.fields(node, "an entry of `holds`", &known)?;
         let data_node = self.required(&f, "data")?;
         Some(Holding {
@@ -459,8 +538,12 @@ impl<'a> Decoder<'a> {
 
     fn subprocessor(&mut self, node: &Node, out: &mut Declarations) {
         let extra = ["legal_name", "purposes", "dpa", "stores_data"];
-        let Some(f) = self.node_fields(node, "a subprocessor", &extra) else { return };
-        let Some(common) = self.common(&f, node) else { return };
+        let Some(f) = self.node_fields(node, "a subprocessor", &extra) else {
+            return;
+        };
+        let Some(common) = self.common(&f, node) else {
+            return;
+        };
         out.subprocessors.push(Subprocessor {
             common,
             legal_name: self.opt_string(&f, "legal_name"),
@@ -474,7 +557,9 @@ impl<'a> Decoder<'a> {
         let Some(f) = self.node_fields(node, "a third party", &["kind", "risk", "purposes"]) else {
             return;
         };
-        let Some(common) = self.common(&f, node) else { return };
+        let Some(common) = self.common(&f, node) else {
+            return;
+        };
         out.third_parties.push(ThirdParty {
             common,
             kind: self.opt_string(&f, "kind"),
@@ -497,7 +582,9 @@ impl<'a> Decoder<'a> {
             "claims",
             "description",
         ];
-        let Some(f) = self.fields(node, "a flow", &known) else { return };
+        let Some(f) = self.fields(node, "a flow", &known) else {
+            return;
+        };
         let from = self.required_id(&f, "from");
         let to = self.required_id(&f, "to");
         let data = match self.required(&f, "data") {
@@ -520,7 +607,9 @@ impl<'a> Decoder<'a> {
                 _ => Anonymized::Some(self.id_list(n, "`anonymized` of a flow")),
             },
         };
-        let (Some(from), Some(to)) = (from, to) else { return };
+        let (Some(from), Some(to)) = (from, to) else {
+            return;
+        };
         out.flows.push(Flow {
             id: self.opt_id(&f, "id"),
             from,
@@ -557,8 +646,12 @@ impl<'a> Decoder<'a> {
 
     fn rule(&mut self, node: &Node, out: &mut Declarations) {
         let known: Vec<&str> = RULE_COMMON_KEYS.iter().chain(RULE_KINDS).copied().collect();
-        let Some(f) = self.fields(node, "a rule", &known) else { return };
-        let Some(id) = self.required_id(&f, "id") else { return };
+        let Some(f) = self.fields(node, "a rule", &known) else {
+            return;
+        };
+        let Some(id) = self.required_id(&f, "id") else {
+            return;
+        };
         let severity = match self.opt_string(&f, "severity") {
             None => Severity::Error,
             Some(s) => match s.value.parse() {
@@ -574,7 +667,11 @@ impl<'a> Decoder<'a> {
                 }
             },
         };
-        let kinds: Vec<&str> = RULE_KINDS.iter().copied().filter(|k| f.get(k).is_some()).collect();
+        let kinds: Vec<&str> = RULE_KINDS
+            .iter()
+            .copied()
+            .filter(|k| f.get(k).is_some())
+            .collect();
         let kind_name = match kinds.as_slice() {
             [one] => *one,
             [] => {
@@ -588,9 +685,12 @@ impl<'a> Decoder<'a> {
             [first, second, ..] => {
                 let span = f.key_span(second).unwrap_or(id.span);
                 self.report(
-                    Finding::input("invalid-value", format!("rule `{}` has more than one kind", id.value))
-                        .at(span, format!("second kind, after `{first}`"))
-                        .with_help("split it into one rule per kind"),
+                    Finding::input(
+                        "invalid-value",
+                        format!("rule `{}` has more than one kind", id.value),
+                    )
+                    .at(span, format!("second kind, after `{first}`"))
+                    .with_help("split it into one rule per kind"),
                 );
                 return;
             }
@@ -616,7 +716,12 @@ impl<'a> Decoder<'a> {
     fn rule_kind(&mut self, name: &str, node: &Node, kind_span: Span) -> Option<RuleKind> {
         let known: &[&str] = match name {
             "location" => &["data", "allowed_regions", "nodes", "include_anonymized"],
-            "transfer" => &["data", "allowed_regions", "mechanisms", "include_anonymized"],
+            "transfer" => &[
+                "data",
+                "allowed_regions",
+                "mechanisms",
+                "include_anonymized",
+            ],
             "sharing" => &[
                 "data",
                 "to",

@@ -34,9 +34,14 @@ pub fn discover(paths: &[PathBuf], problems: &mut Vec<Finding>) -> Vec<PathBuf> 
         if metadata.is_dir() {
             match yaml_files_in(path) {
                 Ok(found) if found.is_empty() => problems.push(
-                    Finding::input("no-inventory", format!("directory `{shown}` has no `.yaml` or `.yml` files"))
-                        .in_file(shown)
-                        .with_help("ropa reads the `*.yaml` and `*.yml` files directly inside the directory"),
+                    Finding::input(
+                        "no-inventory",
+                        format!("directory `{shown}` has no `.yaml` or `.yml` files"),
+                    )
+                    .in_file(shown)
+                    .with_help(
+                        "ropa reads the `*.yaml` and `*.yml` files directly inside the directory",
+                    ),
                 ),
                 Ok(found) => files.extend(found),
                 Err(e) => problems.push(unreadable(&shown, &e)),
@@ -76,25 +81,30 @@ fn unreadable(shown: &str, error: &std::io::Error) -> Finding {
 
 /// Reads one file into the source map. Returns its id and text, or the reason it
 /// cannot be used (the file is still registered when there is text to point into).
-pub fn read(path: &Path, sources: &mut SourceMap) -> Result<FileId, Finding> {
+pub fn read(path: &Path, sources: &mut SourceMap) -> Result<FileId, Box<Finding>> {
     let shown = path.display().to_string();
-    let metadata = fs::metadata(path).map_err(|e| unreadable(&shown, &e))?;
+    let metadata = fs::metadata(path).map_err(|e| Box::new(unreadable(&shown, &e)))?;
     if !metadata.is_file() {
-        return Err(Finding::input("unreadable", format!("cannot read `{shown}`: not a regular file"))
+        return Err(Box::new(
+            Finding::input(
+                "unreadable",
+                format!("cannot read `{shown}`: not a regular file"),
+            )
             .in_file(shown)
-            .with_help("inventory paths name regular files or directories of them"));
+            .with_help("inventory paths name regular files or directories of them"),
+        ));
     }
     if metadata.len() > MAX_FILE_BYTES {
-        return Err(too_large(&shown, metadata.len()));
+        return Err(Box::new(too_large(&shown, metadata.len())));
     }
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    let file = fs::File::open(path).map_err(|e| unreadable(&shown, &e))?;
+    let file = fs::File::open(path).map_err(|e| Box::new(unreadable(&shown, &e)))?;
     // Read one byte past the limit so a file that grew after `metadata` is still caught.
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| unreadable(&shown, &e))?;
+        .map_err(|e| Box::new(unreadable(&shown, &e)))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large(&shown, bytes.len() as u64));
+        return Err(Box::new(too_large(&shown, bytes.len() as u64)));
     }
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
@@ -106,8 +116,14 @@ pub fn read(path: &Path, sources: &mut SourceMap) -> Result<FileId, Finding> {
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let prefix = &e.as_bytes()[..valid_up_to];
             let line = prefix.iter().filter(|b| **b == b'\n').count() as u32 + 1;
-            let line_start = prefix.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-            let column = String::from_utf8_lossy(&prefix[line_start..]).chars().count() as u32 + 1;
+            let line_start = prefix
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |p| p + 1);
+            let column = String::from_utf8_lossy(&prefix[line_start..])
+                .chars()
+                .count() as u32
+                + 1;
             // The lossy text replaces the bad byte with U+FFFD (3 bytes) at the same offset.
             let start = valid_up_to as u32;
             let id = sources.add(path, text);
@@ -118,9 +134,11 @@ pub fn read(path: &Path, sources: &mut SourceMap) -> Result<FileId, Finding> {
                 start,
                 end: start + 3,
             };
-            Err(Finding::input("invalid-utf8", format!("`{shown}` is not valid UTF-8"))
-                .at(span, "invalid byte here")
-                .with_help("save the file as UTF-8"))
+            Err(Box::new(
+                Finding::input("invalid-utf8", format!("`{shown}` is not valid UTF-8"))
+                    .at(span, "invalid byte here")
+                    .with_help("save the file as UTF-8"),
+            ))
         }
     }
 }

@@ -101,13 +101,13 @@ pub fn load(paths: &[PathBuf]) -> Result<Inventory, LoadFailure> {
         let file = match files::read(&path, &mut sources) {
             Ok(file) => file,
             Err(problem) => {
-                problems.push(problem);
+                problems.push(*problem);
                 continue;
             }
         };
         match crate::yaml::parse(sources.text(file), file) {
             Ok(root) => decode::Decoder::new(file, &mut problems).decode_file(&root, &mut decl),
-            Err(problem) => problems.push(problem),
+            Err(problem) => problems.push(*problem),
         }
     }
     if !problems.is_empty() {

@@ -3,7 +3,7 @@
 
 use crate::finding::Severity;
 use crate::retention::Retention;
-use crate::source::{Span, Sp};
+use crate::source::{Sp, Span};
 
 /// An id or a reference to one, as written.
 pub type Id = Sp<String>;
@@ -305,13 +305,27 @@ impl RuleKind {
 
     pub fn include_anonymized(&self) -> bool {
         match self {
-            RuleKind::Location { include_anonymized, .. }
-            | RuleKind::Transfer { include_anonymized, .. }
-            | RuleKind::Sharing { include_anonymized, .. }
-            | RuleKind::Retention { include_anonymized, .. }
-            | RuleKind::Encryption { include_anonymized, .. }
-            | RuleKind::Prohibited { include_anonymized, .. }
-            | RuleKind::LawfulBasis { include_anonymized, .. } => *include_anonymized,
+            RuleKind::Location {
+                include_anonymized, ..
+            }
+            | RuleKind::Transfer {
+                include_anonymized, ..
+            }
+            | RuleKind::Sharing {
+                include_anonymized, ..
+            }
+            | RuleKind::Retention {
+                include_anonymized, ..
+            }
+            | RuleKind::Encryption {
+                include_anonymized, ..
+            }
+            | RuleKind::Prohibited {
+                include_anonymized, ..
+            }
+            | RuleKind::LawfulBasis {
+                include_anonymized, ..
+            } => *include_anonymized,
         }
     }
 }

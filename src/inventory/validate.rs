@@ -16,11 +16,19 @@ pub struct Resolved {
     pub nodes: NodeIndex,
 }
 
-pub fn validate(decl: &Declarations, taxonomy: &mut Taxonomy, problems: &mut Vec<Finding>) -> Resolved {
+pub fn validate(
+    decl: &Declarations,
+    taxonomy: &mut Taxonomy,
+    problems: &mut Vec<Finding>,
+) -> Resolved {
     extend_taxonomy(decl, taxonomy, problems);
     let nodes = index_nodes(decl, problems);
     unique(problems, "region", decl.regions.iter().map(|r| &r.id));
-    unique(problems, "flow", decl.flows.iter().filter_map(|f| f.id.as_ref()));
+    unique(
+        problems,
+        "flow",
+        decl.flows.iter().filter_map(|f| f.id.as_ref()),
+    );
     unique(problems, "rule", decl.rules.iter().map(|r| &r.id));
     let regions = Regions::build(&decl.regions);
     let mut check = Checker {
@@ -39,10 +47,13 @@ pub fn validate(decl: &Declarations, taxonomy: &mut Taxonomy, problems: &mut Vec
 
 fn duplicate(problems: &mut Vec<Finding>, what: &str, id: &Id, first: Span) {
     problems.push(
-        Finding::input("duplicate-id", format!("{what} id `{}` is declared twice", id.value))
-            .at(id.span, "declared again here")
-            .with_related(first, "first declared here")
-            .with_help("ids must be unique across all inventory files: rename one of them"),
+        Finding::input(
+            "duplicate-id",
+            format!("{what} id `{}` is declared twice", id.value),
+        )
+        .at(id.span, "declared again here")
+        .with_related(first, "first declared here")
+        .with_help("ids must be unique across all inventory files: rename one of them"),
     );
 }
 
@@ -66,10 +77,30 @@ fn index_nodes(decl: &Declarations, problems: &mut Vec<Finding>) -> NodeIndex {
         .map(|n| &n.common)
         .enumerate()
         .map(|(i, c)| (NodeKind::Subject, i, c))
-        .chain(decl.systems.iter().enumerate().map(|(i, n)| (NodeKind::System, i, &n.common)))
-        .chain(decl.stores.iter().enumerate().map(|(i, n)| (NodeKind::Store, i, &n.common)))
-        .chain(decl.subprocessors.iter().enumerate().map(|(i, n)| (NodeKind::Subprocessor, i, &n.common)))
-        .chain(decl.third_parties.iter().enumerate().map(|(i, n)| (NodeKind::ThirdParty, i, &n.common)));
+        .chain(
+            decl.systems
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (NodeKind::System, i, &n.common)),
+        )
+        .chain(
+            decl.stores
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (NodeKind::Store, i, &n.common)),
+        )
+        .chain(
+            decl.subprocessors
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (NodeKind::Subprocessor, i, &n.common)),
+        )
+        .chain(
+            decl.third_parties
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (NodeKind::ThirdParty, i, &n.common)),
+        );
     let mut first_span: HashMap<String, Span> = HashMap::new();
     for (kind, i, common) in all {
         if let Some(first) = first_span.get(&common.id.value) {
@@ -87,7 +118,15 @@ fn extend_taxonomy(decl: &Declarations, taxonomy: &mut Taxonomy, problems: &mut 
     let mut pending: Vec<&TaxonomyExtension> = Vec::new();
     for ext in &decl.taxonomy {
         if taxonomy.tree(ext.tree).get(&ext.id.value).is_some() {
-            let builtin = taxonomy.tree(ext.tree).entry(taxonomy.tree(ext.tree).get(&ext.id.value).unwrap_or(crate::taxonomy::KeyId(0))).declared_at;
+            let builtin = taxonomy
+                .tree(ext.tree)
+                .entry(
+                    taxonomy
+                        .tree(ext.tree)
+                        .get(&ext.id.value)
+                        .unwrap_or(crate::taxonomy::KeyId(0)),
+                )
+                .declared_at;
             let mut finding = Finding::input(
                 "duplicate-id",
                 format!("{} `{}` is already defined", ext.tree.noun(), ext.id.value),
@@ -95,7 +134,9 @@ fn extend_taxonomy(decl: &Declarations, taxonomy: &mut Taxonomy, problems: &mut 
             .at(ext.id.span, "defined again here");
             finding = match builtin {
                 Some(first) => finding.with_related(first, "first defined here"),
-                None => finding.with_help("it is part of the built-in fideslang taxonomy: use it without declaring it"),
+                None => finding.with_help(
+                    "it is part of the built-in fideslang taxonomy: use it without declaring it",
+                ),
             };
             problems.push(finding);
             continue;
@@ -115,7 +156,10 @@ fn extend_taxonomy(decl: &Declarations, taxonomy: &mut Taxonomy, problems: &mut 
                 },
                 None => None,
             };
-            let name = ext.name.as_ref().map_or(ext.id.value.as_str(), |n| n.value.as_str());
+            let name = ext
+                .name
+                .as_ref()
+                .map_or(ext.id.value.as_str(), |n| n.value.as_str());
             let id = tree.insert(&ext.id.value, name, parent, Some(ext.id.span));
             if ext.sensitive && ext.tree == Tree::Category {
                 taxonomy.mark_sensitive(id);
@@ -132,7 +176,11 @@ fn extend_taxonomy(decl: &Declarations, taxonomy: &mut Taxonomy, problems: &mut 
         let tree = taxonomy.tree(ext.tree);
         let mut finding = Finding::input(
             "unknown-category",
-            format!("parent `{parent}` of {} `{}` is not defined", ext.tree.noun(), ext.id.value),
+            format!(
+                "parent `{parent}` of {} `{}` is not defined",
+                ext.tree.noun(),
+                ext.id.value
+            ),
         )
         .at(span, "unknown parent");
         if let Some(s) = closest(parent, tree.keys()) {
@@ -160,8 +208,11 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn unknown(&mut self, what: &str, reference: &Id, candidates: Vec<&str>, help: &str) {
         let suggestion = closest(&reference.value, candidates.iter().copied());
-        let mut finding = Finding::input("unknown-reference", format!("unknown {what} `{}`", reference.value))
-            .at(reference.span, format!("no {what} has this id"));
+        let mut finding = Finding::input(
+            "unknown-reference",
+            format!("unknown {what} `{}`", reference.value),
+        )
+        .at(reference.span, format!("no {what} has this id"));
         finding = match suggestion {
             Some(s) => finding.with_help(format!("did you mean `{s}`?")),
             None => finding.with_help(help.to_owned()),
@@ -171,8 +222,18 @@ impl Checker<'_> {
 
     fn region_ref(&mut self, reference: &Id) {
         if !self.regions.contains_id(&reference.value) {
-            let candidates = self.decl.regions.iter().map(|r| r.id.value.as_str()).collect();
-            self.unknown("region", reference, candidates, "declare it under `regions`");
+            let candidates = self
+                .decl
+                .regions
+                .iter()
+                .map(|r| r.id.value.as_str())
+                .collect();
+            self.unknown(
+                "region",
+                reference,
+                candidates,
+                "declare it under `regions`",
+            );
         }
     }
 
@@ -189,7 +250,11 @@ impl Checker<'_> {
             self.problems.push(
                 Finding::input(
                     "unknown-reference",
-                    format!("`{}` is a {}, not a {what}", reference.value, node.kind.noun()),
+                    format!(
+                        "`{}` is a {}, not a {what}",
+                        reference.value,
+                        node.kind.noun()
+                    ),
                 )
                 .at(reference.span, format!("a {what} is expected here")),
             );
@@ -223,8 +288,11 @@ impl Checker<'_> {
             return;
         }
         let keys = self.taxonomy.tree(tree);
-        let mut finding = Finding::input("unknown-category", format!("unknown {} `{}`", tree.noun(), key.value))
-            .at(key.span, format!("not in the {} taxonomy", tree.noun()));
+        let mut finding = Finding::input(
+            "unknown-category",
+            format!("unknown {} `{}`", tree.noun(), key.value),
+        )
+        .at(key.span, format!("not in the {} taxonomy", tree.noun()));
         finding = match closest(&key.value, keys.keys()) {
             Some(s) => finding.with_help(format!(
                 "did you mean `{s}`? Keys follow the fideslang taxonomy (see docs/inventory.md); new ones can be declared under `taxonomy`"
@@ -245,7 +313,10 @@ impl Checker<'_> {
             }
         }
         for cycle in self.regions.cycles() {
-            let names: Vec<&str> = cycle.iter().map(|r| self.decl.regions[*r].id.value.as_str()).collect();
+            let names: Vec<&str> = cycle
+                .iter()
+                .map(|r| self.decl.regions[*r].id.value.as_str())
+                .collect();
             let first = &self.decl.regions[cycle[0]];
             let span = first.parent.as_ref().map_or(first.id.span, |p| p.span);
             let mut finding = Finding::input(
@@ -256,10 +327,14 @@ impl Checker<'_> {
             for r in &cycle[1..] {
                 let region = &self.decl.regions[*r];
                 if let Some(p) = &region.parent {
-                    finding = finding.with_related(p.span, format!("parent of `{}`", region.id.value));
+                    finding =
+                        finding.with_related(p.span, format!("parent of `{}`", region.id.value));
                 }
             }
-            self.problems.push(finding.with_help("a region's `parent` must be a larger region; remove one `parent`"));
+            self.problems.push(
+                finding
+                    .with_help("a region's `parent` must be a larger region; remove one `parent`"),
+            );
         }
     }
 
@@ -330,12 +405,18 @@ impl Checker<'_> {
     }
 
     fn data_selector(&mut self, selector: &[Id]) {
-        selector.iter().for_each(|k| self.key_or_word(Tree::Category, k, true));
+        selector
+            .iter()
+            .for_each(|k| self.key_or_word(Tree::Category, k, true));
     }
 
     fn region_selector(&mut self, selector: &[Id]) {
         for item in selector {
-            let is_group = self.decl.regions.iter().any(|r| r.groups.iter().any(|g| g.value == item.value));
+            let is_group = self
+                .decl
+                .regions
+                .iter()
+                .any(|r| r.groups.iter().any(|g| g.value == item.value));
             if !is_group {
                 self.region_ref(item);
             }
@@ -346,11 +427,17 @@ impl Checker<'_> {
         for rule in &self.decl.rules {
             self.data_selector(rule.kind.data());
             match &rule.kind {
-                RuleKind::Location { allowed_regions, nodes, .. } => {
+                RuleKind::Location {
+                    allowed_regions,
+                    nodes,
+                    ..
+                } => {
                     self.region_selector(allowed_regions);
                     self.node_selector(nodes);
                 }
-                RuleKind::Transfer { allowed_regions, .. } => self.region_selector(allowed_regions),
+                RuleKind::Transfer {
+                    allowed_regions, ..
+                } => self.region_selector(allowed_regions),
                 RuleKind::Sharing {
                     to,
                     from,
@@ -371,7 +458,9 @@ impl Checker<'_> {
                     self.keys(Tree::Use, allow_purposes);
                     self.keys(Tree::Use, deny_purposes);
                 }
-                RuleKind::Retention { nodes, .. } | RuleKind::Prohibited { nodes, .. } => self.node_selector(nodes),
+                RuleKind::Retention { nodes, .. } | RuleKind::Prohibited { nodes, .. } => {
+                    self.node_selector(nodes)
+                }
                 RuleKind::Encryption { .. } => {}
                 RuleKind::LawfulBasis { purposes, .. } => self.keys(Tree::Use, purposes),
             }

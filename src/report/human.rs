@@ -22,17 +22,21 @@ fn severity(s: Severity) -> CodespanSeverity {
 pub fn diagnostic(finding: &Finding) -> Diagnostic<usize> {
     let mut labels = Vec::new();
     if let Some(span) = finding.span {
-        labels.push(Label::primary(span.file.0, span.start as usize..span.end as usize).with_message(sanitize(&finding.label)));
+        labels.push(
+            Label::primary(span.file.0, span.start as usize..span.end as usize)
+                .with_message(sanitize(&finding.label)),
+        );
     }
     for related in &finding.related {
         let s = related.span;
-        labels.push(Label::secondary(s.file.0, s.start as usize..s.end as usize).with_message(sanitize(&related.label)));
+        labels.push(
+            Label::secondary(s.file.0, s.start as usize..s.end as usize)
+                .with_message(sanitize(&related.label)),
+        );
     }
     let mut notes = Vec::new();
-    if finding.span.is_none() {
-        if let Some(file) = &finding.file {
-            notes.push(format!("in: {}", sanitize(file)));
-        }
+    if let (None, Some(file)) = (finding.span, &finding.file) {
+        notes.push(format!("in: {}", sanitize(file)));
     }
     if let Some(rule) = &finding.rule {
         let mut note = format!("rule `{}`", sanitize(rule));

@@ -53,7 +53,12 @@ fn position(sources: &SourceMap, span: Span) -> Position {
     sources.position(span)
 }
 
-pub fn report<'a>(findings: &'a [Finding], sources: &SourceMap, scope: Option<Scope>, input_error: bool) -> Report<'a> {
+pub fn report<'a>(
+    findings: &'a [Finding],
+    sources: &SourceMap,
+    scope: Option<Scope>,
+    input_error: bool,
+) -> Report<'a> {
     let status = if input_error {
         "input-error"
     } else if findings.is_empty() {
@@ -107,7 +112,8 @@ pub fn report<'a>(findings: &'a [Finding], sources: &SourceMap, scope: Option<Sc
 
 /// The report as pretty-printed JSON with a trailing newline.
 pub fn to_string(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text =
+        serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }

@@ -16,7 +16,9 @@ pub(crate) fn check(inv: &Inventory, g: &DataFlowGraph, out: &mut Vec<Finding>) 
     let personal = |d: &Datum| !d.anonymized && inv.taxonomy.is_personal(d.category);
     for edge in g.graph.edge_references() {
         let e = edge.id();
-        let GraphEdge::Flow(i) = g.graph[e] else { continue };
+        let GraphEdge::Flow(i) = g.graph[e] else {
+            continue;
+        };
         let flow = &inv.decl.flows[i];
         let target = g.info(edge.target());
         let carried = g.carried(e);
@@ -24,7 +26,12 @@ pub(crate) fn check(inv: &Inventory, g: &DataFlowGraph, out: &mut Vec<Finding>) 
         if target.kind == NodeKind::Store {
             let undeclared: Vec<&Datum> = carried
                 .iter()
-                .filter(|d| !target.holds.iter().any(|h| tree.is_under(d.category, h.category)))
+                .filter(|d| {
+                    !target
+                        .holds
+                        .iter()
+                        .any(|h| tree.is_under(d.category, h.category))
+                })
                 .collect();
             if let Some(first) = undeclared.first() {
                 let keys: Vec<&str> = undeclared.iter().map(|d| tree.key(d.category)).collect();
@@ -51,7 +58,9 @@ pub(crate) fn check(inv: &Inventory, g: &DataFlowGraph, out: &mut Vec<Finding>) 
             }
         }
 
-        let Some(first_personal) = carried.iter().find(|d| personal(d)) else { continue };
+        let Some(first_personal) = carried.iter().find(|d| personal(d)) else {
+            continue;
+        };
         if flow.purpose.is_none() {
             out.push(
                 Finding::new(
@@ -83,7 +92,12 @@ pub(crate) fn check(inv: &Inventory, g: &DataFlowGraph, out: &mut Vec<Finding>) 
         .collect();
     for node in g.graph.node_indices() {
         let info = g.info(node);
-        let fed = g.graph.edges_directed(node, Direction::Incoming).next().is_some() || hosts.contains(info.id.as_str());
+        let fed = g
+            .graph
+            .edges_directed(node, Direction::Incoming)
+            .next()
+            .is_some()
+            || hosts.contains(info.id.as_str());
         if info.kind == NodeKind::Subject || fed || matches!(g.graph[node], GraphNode::Backup(_)) {
             continue;
         }
@@ -108,7 +122,9 @@ fn recipient_check(
     flow: &crate::inventory::model::Flow,
     datum: &Datum,
 ) -> Option<Finding> {
-    let GraphNode::Declared(node) = g.graph[target] else { return None };
+    let GraphNode::Declared(node) = g.graph[target] else {
+        return None;
+    };
     let category = inv.taxonomy.categories.key(datum.category);
     let uses = &inv.taxonomy.uses;
     match node.kind {

@@ -54,7 +54,12 @@ pub(crate) struct RuleContext<'a> {
 impl<'a> RuleContext<'a> {
     fn new(inv: &'a Inventory, graph: &'a DataFlowGraph, rule: &'a Rule) -> Self {
         let data = selector(&inv.taxonomy.categories, rule.kind.data());
-        RuleContext { inv, graph, rule, data }
+        RuleContext {
+            inv,
+            graph,
+            rule,
+            data,
+        }
     }
 
     pub fn categories(&self) -> &KeyTree {
@@ -119,7 +124,10 @@ impl<'a> RuleContext<'a> {
         let rule = self.rule;
         let mut finding = Finding::new(rule.kind.code(), rule.severity, message)
             .at(span, label)
-            .with_related(rule.kind_span, format!("rule `{}` requires this", rule.id.value));
+            .with_related(
+                rule.kind_span,
+                format!("rule `{}` requires this", rule.id.value),
+            );
         finding.rule = Some(rule.id.value.clone());
         finding.claim = rule.claim.as_ref().map(|c| c.value.clone());
         finding.promise = rule.description.as_ref().map(|d| d.value.clone());
@@ -147,12 +155,18 @@ impl<'a> RuleContext<'a> {
     pub fn edge_label(&self, edge: EdgeIndex) -> String {
         match self.graph.graph[edge] {
             GraphEdge::Flow(i) => format!("flow `{}`", self.inv.decl.flows[i].label()),
-            GraphEdge::Backup(i) => format!("the backup of `{}`", self.inv.decl.stores[i].common.id.value),
+            GraphEdge::Backup(i) => format!(
+                "the backup of `{}`",
+                self.inv.decl.stores[i].common.id.value
+            ),
         }
     }
 }
 
 /// Joins category keys for a message: "`a`, `b`".
 pub(crate) fn list(keys: &[&str]) -> String {
-    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

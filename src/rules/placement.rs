@@ -8,18 +8,30 @@ use crate::inventory::model::{NodeKind, RuleKind};
 use petgraph::visit::EdgeRef;
 
 pub(crate) fn location(ctx: &RuleContext, out: &mut Vec<Finding>) {
-    let RuleKind::Location { allowed_regions, nodes, .. } = &ctx.rule.kind else { return };
+    let RuleKind::Location {
+        allowed_regions,
+        nodes,
+        ..
+    } = &ctx.rule.kind
+    else {
+        return;
+    };
     let g = ctx.graph;
     let regions = &ctx.inv.decl.regions;
     let allowed: Vec<&str> = allowed_regions.iter().map(|r| r.value.as_str()).collect();
     for node in g.graph.node_indices() {
         let info = g.info(node);
-        if info.kind == NodeKind::Subject || !ctx.node_in_scope(node) || !ctx.node_selected(nodes, node) {
+        if info.kind == NodeKind::Subject
+            || !ctx.node_in_scope(node)
+            || !ctx.node_selected(nodes, node)
+        {
             continue;
         }
-        let inside = info
-            .region
-            .is_some_and(|r| allowed.iter().any(|a| ctx.inv.regions.within(regions, r, a)));
+        let inside = info.region.is_some_and(|r| {
+            allowed
+                .iter()
+                .any(|a| ctx.inv.regions.within(regions, r, a))
+        });
         if inside {
             continue;
         }
@@ -73,7 +85,14 @@ pub(crate) fn location(ctx: &RuleContext, out: &mut Vec<Finding>) {
 }
 
 pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
-    let RuleKind::Transfer { allowed_regions, mechanisms, .. } = &ctx.rule.kind else { return };
+    let RuleKind::Transfer {
+        allowed_regions,
+        mechanisms,
+        ..
+    } = &ctx.rule.kind
+    else {
+        return;
+    };
     let g = ctx.graph;
     let regions = &ctx.inv.decl.regions;
     let allowed: Vec<&str> = allowed_regions.iter().map(|r| r.value.as_str()).collect();
@@ -82,15 +101,25 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
         if !ctx.edge_in_scope(e) || !g.crosses_border(ctx.inv, e) {
             continue;
         }
-        let Some(target_region) = g.info(edge.target()).region else { continue };
-        if allowed.iter().any(|a| ctx.inv.regions.within(regions, target_region, a)) {
+        let Some(target_region) = g.info(edge.target()).region else {
+            continue;
+        };
+        if allowed
+            .iter()
+            .any(|a| ctx.inv.regions.within(regions, target_region, a))
+        {
             continue;
         }
         let matching: Vec<_> = g.carried(e).iter().filter(|d| ctx.selects(d)).collect();
-        let Some(first) = matching.first() else { continue };
+        let Some(first) = matching.first() else {
+            continue;
+        };
         let mut keys: Vec<&str> = matching.iter().map(|d| ctx.key(d)).collect();
         keys.dedup();
-        let source_region = g.info(edge.source()).region.map_or("?", |r| regions[r].id.value.as_str());
+        let source_region = g
+            .info(edge.source())
+            .region
+            .map_or("?", |r| regions[r].id.value.as_str());
         let target = &regions[target_region].id.value;
         let declared = ctx.flow(e).and_then(|f| f.transfer_mechanism.as_ref());
         let accepted = |m: &str| mechanisms.is_empty() || mechanisms.iter().any(|x| x.value == m);
@@ -122,6 +151,10 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
                 "declare `transfer_mechanism:` on the flow (adequacy, sccs, bcrs, consent or derogation), or keep the data inside the allowed regions".to_owned(),
             ),
         };
-        out.push(ctx.finding(message, span, label).with_help(help).with_path(ctx.path(e, first)));
+        out.push(
+            ctx.finding(message, span, label)
+                .with_help(help)
+                .with_path(ctx.path(e, first)),
+        );
     }
 }

@@ -34,9 +34,13 @@ pub(crate) fn sharing(ctx: &RuleContext, out: &mut Vec<Finding>) {
         return;
     };
     let g = ctx.graph;
-    let allowed_data = allow_data.as_ref().map(|keys| selector(ctx.categories(), keys));
-    let pure_deny =
-        allow_data.is_none() && allow_recipients.is_empty() && allow_purposes.is_empty() && deny_purposes.is_empty();
+    let allowed_data = allow_data
+        .as_ref()
+        .map(|keys| selector(ctx.categories(), keys));
+    let pure_deny = allow_data.is_none()
+        && allow_recipients.is_empty()
+        && allow_purposes.is_empty()
+        && deny_purposes.is_empty();
     for edge in g.graph.edge_references() {
         let e = edge.id();
         let recipient = edge.target();
@@ -87,7 +91,9 @@ pub(crate) fn sharing(ctx: &RuleContext, out: &mut Vec<Finding>) {
                 offending.push(datum);
             }
         }
-        let Some(first) = offending.first() else { continue };
+        let Some(first) = offending.first() else {
+            continue;
+        };
         let keys: Vec<&str> = offending.iter().map(|d| ctx.key(d)).collect();
         let message = format!(
             "{} shares {} with {} `{recipient_id}` (purpose: {purpose_name}), which {reason}",
@@ -96,9 +102,12 @@ pub(crate) fn sharing(ctx: &RuleContext, out: &mut Vec<Finding>) {
             g.info(recipient).kind.noun(),
         );
         let help = if pure_deny || !allow_recipients.is_empty() {
-            format!("remove the data from the flow, mark it `anonymized` if it truly is, or remove the flow to `{recipient_id}`")
+            format!(
+                "remove the data from the flow, mark it `anonymized` if it truly is, or remove the flow to `{recipient_id}`"
+            )
         } else {
-            "remove the offending categories or change the flow's purpose to one this rule allows".to_owned()
+            "remove the offending categories or change the flow's purpose to one this rule allows"
+                .to_owned()
         };
         out.push(
             ctx.finding(message, first.span, "shared here")
@@ -109,11 +118,18 @@ pub(crate) fn sharing(ctx: &RuleContext, out: &mut Vec<Finding>) {
 }
 
 pub(crate) fn lawful_basis(ctx: &RuleContext, out: &mut Vec<Finding>) {
-    let RuleKind::LawfulBasis { purposes, require, .. } = &ctx.rule.kind else { return };
+    let RuleKind::LawfulBasis {
+        purposes, require, ..
+    } = &ctx.rule.kind
+    else {
+        return;
+    };
     let g = ctx.graph;
     for edge in g.graph.edge_references() {
         let e = edge.id();
-        let GraphEdge::Flow(i) = g.graph[e] else { continue };
+        let GraphEdge::Flow(i) = g.graph[e] else {
+            continue;
+        };
         let flow = &ctx.inv.decl.flows[i];
         if !ctx.edge_in_scope(e) {
             continue;
@@ -121,7 +137,9 @@ pub(crate) fn lawful_basis(ctx: &RuleContext, out: &mut Vec<Finding>) {
         if !purposes.is_empty() && !purpose_under(ctx, flow.purpose.as_ref(), purposes) {
             continue;
         }
-        let Some(first) = g.carried(e).iter().find(|d| ctx.selects(d)) else { continue };
+        let Some(first) = g.carried(e).iter().find(|d| ctx.selects(d)) else {
+            continue;
+        };
         let required = ids(require);
         let (message, span, label, help) = match &flow.lawful_basis {
             Some(b) if require.is_empty() || require.iter().any(|r| r.value == b.value) => continue,
@@ -130,15 +148,23 @@ pub(crate) fn lawful_basis(ctx: &RuleContext, out: &mut Vec<Finding>) {
                     "flow `{}` processes `{}` for `{}` on the basis of `{}`; this needs {required}",
                     flow.label(),
                     ctx.key(first),
-                    flow.purpose.as_ref().map_or("no purpose", |p| p.value.as_str()),
+                    flow.purpose
+                        .as_ref()
+                        .map_or("no purpose", |p| p.value.as_str()),
                     b.value
                 ),
                 b.span,
                 "wrong lawful basis",
-                format!("set `lawful_basis:` to {required}, and collect it (e.g. an opt-in) before the flow starts"),
+                format!(
+                    "set `lawful_basis:` to {required}, and collect it (e.g. an opt-in) before the flow starts"
+                ),
             ),
             None => (
-                format!("flow `{}` carries `{}` but names no lawful basis", flow.label(), ctx.key(first)),
+                format!(
+                    "flow `{}` carries `{}` but names no lawful basis",
+                    flow.label(),
+                    ctx.key(first)
+                ),
                 flow.span,
                 "no `lawful_basis`",
                 if require.is_empty() {
@@ -148,7 +174,11 @@ pub(crate) fn lawful_basis(ctx: &RuleContext, out: &mut Vec<Finding>) {
                 },
             ),
         };
-        out.push(ctx.finding(message, span, label).with_help(help).with_path(ctx.path(e, first)));
+        out.push(
+            ctx.finding(message, span, label)
+                .with_help(help)
+                .with_path(ctx.path(e, first)),
+        );
     }
 }
 

@@ -10,12 +10,16 @@ use crate::retention::Retention;
 use petgraph::visit::EdgeRef;
 
 pub(crate) fn retention(ctx: &RuleContext, out: &mut Vec<Finding>) {
-    let RuleKind::Retention { max, nodes, .. } = &ctx.rule.kind else { return };
+    let RuleKind::Retention { max, nodes, .. } = &ctx.rule.kind else {
+        return;
+    };
     let g = ctx.graph;
     let tree = ctx.categories();
     for node in g.graph.node_indices() {
         // Backups keep what their store keeps; the store's holdings are checked.
-        let Some(store_index) = declared_store(ctx, node) else { continue };
+        let Some(store_index) = declared_store(ctx, node) else {
+            continue;
+        };
         if !ctx.node_in_scope(node) || !ctx.node_selected(nodes, node) {
             continue;
         }
@@ -34,7 +38,9 @@ pub(crate) fn retention(ctx: &RuleContext, out: &mut Vec<Finding>) {
                     })
                 })
                 .collect();
-            let Some(first) = matching.first() else { continue };
+            let Some(first) = matching.first() else {
+                continue;
+            };
             let keys: Vec<&str> = matching.iter().map(|k| k.value.as_str()).collect();
             let store_id = &store.common.id.value;
             let finding = match (max.as_ref().map(|m| &m.value), &holding.retention) {
@@ -93,16 +99,30 @@ fn declared_store(ctx: &RuleContext, node: petgraph::graph::NodeIndex) -> Option
 }
 
 pub(crate) fn encryption(ctx: &RuleContext, out: &mut Vec<Finding>) {
-    let RuleKind::Encryption { at_rest, in_transit, .. } = &ctx.rule.kind else { return };
+    let RuleKind::Encryption {
+        at_rest,
+        in_transit,
+        ..
+    } = &ctx.rule.kind
+    else {
+        return;
+    };
     let g = ctx.graph;
     if *at_rest {
         for node in g.graph.node_indices() {
-            let Some(store_index) = g.store_index(node) else { continue };
+            let Some(store_index) = g.store_index(node) else {
+                continue;
+            };
             if !ctx.node_in_scope(node) {
                 continue;
             }
             let info = g.info(node);
-            let mut keys: Vec<&str> = info.holds.iter().filter(|d| ctx.selects(d)).map(|d| ctx.key(d)).collect();
+            let mut keys: Vec<&str> = info
+                .holds
+                .iter()
+                .filter(|d| ctx.selects(d))
+                .map(|d| ctx.key(d))
+                .collect();
             keys.dedup();
             if keys.is_empty() {
                 continue;
@@ -114,7 +134,11 @@ pub(crate) fn encryption(ctx: &RuleContext, out: &mut Vec<Finding>) {
             } else {
                 store.encrypted_at_rest.as_ref()
             };
-            let key_name = if is_backup { "encrypted" } else { "encrypted_at_rest" };
+            let key_name = if is_backup {
+                "encrypted"
+            } else {
+                "encrypted_at_rest"
+            };
             let what = if is_backup {
                 format!("the backup of store `{}`", store.common.id.value)
             } else {
@@ -122,32 +146,46 @@ pub(crate) fn encryption(ctx: &RuleContext, out: &mut Vec<Finding>) {
             };
             let (message, span, label) = match flag {
                 Some(f) if f.value => continue,
-                Some(f) => (format!("{what} holds {} unencrypted at rest", list(&keys)), f.span, "not encrypted"),
+                Some(f) => (
+                    format!("{what} holds {} unencrypted at rest", list(&keys)),
+                    f.span,
+                    "not encrypted",
+                ),
                 None => (
-                    format!("{what} holds {} and does not declare `{key_name}`", list(&keys)),
+                    format!(
+                        "{what} holds {} and does not declare `{key_name}`",
+                        list(&keys)
+                    ),
                     info.span,
                     "encryption at rest not declared",
                 ),
             };
-            out.push(
-                ctx.finding(message, span, label)
-                    .with_help(format!("encrypt the storage and declare `{key_name}: true`")),
-            );
+            out.push(ctx.finding(message, span, label).with_help(format!(
+                "encrypt the storage and declare `{key_name}: true`"
+            )));
         }
     }
     if *in_transit {
         for edge in g.graph.edge_references() {
             let e = edge.id();
-            let GraphEdge::Flow(i) = g.graph[e] else { continue };
+            let GraphEdge::Flow(i) = g.graph[e] else {
+                continue;
+            };
             if !ctx.edge_in_scope(e) {
                 continue;
             }
-            let Some(first) = g.carried(e).iter().find(|d| ctx.selects(d)) else { continue };
+            let Some(first) = g.carried(e).iter().find(|d| ctx.selects(d)) else {
+                continue;
+            };
             let flow = &ctx.inv.decl.flows[i];
             let (message, span, label) = match &flow.encrypted_in_transit {
                 Some(f) if f.value => continue,
                 Some(f) => (
-                    format!("flow `{}` carries `{}` unencrypted", flow.label(), ctx.key(first)),
+                    format!(
+                        "flow `{}` carries `{}` unencrypted",
+                        flow.label(),
+                        ctx.key(first)
+                    ),
                     f.span,
                     "not encrypted in transit",
                 ),
@@ -171,7 +209,9 @@ pub(crate) fn encryption(ctx: &RuleContext, out: &mut Vec<Finding>) {
 }
 
 pub(crate) fn prohibited(ctx: &RuleContext, out: &mut Vec<Finding>) {
-    let RuleKind::Prohibited { nodes, .. } = &ctx.rule.kind else { return };
+    let RuleKind::Prohibited { nodes, .. } = &ctx.rule.kind else {
+        return;
+    };
     let g = ctx.graph;
     for node in g.graph.node_indices() {
         if !ctx.node_in_scope(node) || !ctx.node_selected(nodes, node) {
@@ -184,7 +224,11 @@ pub(crate) fn prohibited(ctx: &RuleContext, out: &mut Vec<Finding>) {
         for datum in info.holds.iter().filter(|d| ctx.selects(d)) {
             out.push(
                 ctx.finding(
-                    format!("store `{}` holds `{}`, which is prohibited", info.id, ctx.key(datum)),
+                    format!(
+                        "store `{}` holds `{}`, which is prohibited",
+                        info.id,
+                        ctx.key(datum)
+                    ),
                     datum.span,
                     "prohibited data held here",
                 )
@@ -194,7 +238,9 @@ pub(crate) fn prohibited(ctx: &RuleContext, out: &mut Vec<Finding>) {
     }
     for edge in g.graph.edge_references() {
         let e = edge.id();
-        let GraphEdge::Flow(_) = g.graph[e] else { continue };
+        let GraphEdge::Flow(_) = g.graph[e] else {
+            continue;
+        };
         if !ctx.edge_in_scope(e) || !ctx.node_selected(nodes, edge.target()) {
             continue;
         }

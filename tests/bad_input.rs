@@ -1,0 +1,216 @@
+//! Every kind of bad input gives exit status 2 and a precise message (code, file, line,
+//! column where one exists), never a panic.
+
+mod common;
+
+use common::{check_human, check_json};
+use std::fs;
+
+/// Runs a bad input; returns the single finding's (code, line, column, message, help).
+fn one_problem(args: &[&str]) -> (String, u64, u64, String, String) {
+    let (status, report) = check_json(args);
+    assert_eq!(status, 2, "exit status for {args:?}: {report}");
+    assert_eq!(report["status"], "input-error");
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{args:?}: {report}");
+    let f = &findings[0];
+    (
+        f["code"].as_str().unwrap_or_default().to_owned(),
+        f["location"]["line"].as_u64().unwrap_or(0),
+        f["location"]["column"].as_u64().unwrap_or(0),
+        f["message"].as_str().unwrap_or_default().to_owned(),
+        f["help"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+#[test]
+fn malformed_yaml() {
+    let (code, line, column, message, _) = one_problem(&["fixtures/bad/malformed.yaml"]);
+    assert_eq!((code.as_str(), line, column), ("yaml-syntax", 3, 5));
+    assert!(message.contains("unclosed bracket"), "{message}");
+}
+
+#[test]
+fn unknown_key_suggests_the_closest() {
+    let (code, line, column, message, help) = one_problem(&["fixtures/bad/unknown-key.yaml"]);
+    assert_eq!((code.as_str(), line, column), ("unknown-key", 6, 5));
+    assert!(message.contains("`regoin`"), "{message}");
+    assert!(help.starts_with("did you mean `region`?"), "{help}");
+}
+
+#[test]
+fn wrong_types_are_all_reported() {
+    let (status, report) = check_json(&["fixtures/bad/wrong-type.yaml"]);
+    assert_eq!(status, 2);
+    let got = common::summary(&report);
+    let codes: Vec<_> = got.iter().map(|f| (f.0.as_str(), f.3, f.4)).collect();
+    assert_eq!(codes, [("wrong-type", 7, 24), ("wrong-type", 8, 12)]);
+}
+
+#[test]
+fn duplicate_key() {
+    let (code, line, column, message, _) = one_problem(&["fixtures/bad/duplicate-key.yaml"]);
+    assert_eq!((code.as_str(), line, column), ("duplicate-key", 5, 5));
+    assert!(message.contains("`country`"), "{message}");
+}
+
+#[test]
+fn duplicate_id_across_two_files() {
+    let (status, report) = check_json(&["fixtures/bad/duplicate-id"]);
+    assert_eq!(status, 2);
+    let f = &report["findings"][0];
+    assert_eq!(f["code"], "duplicate-id");
+    assert_eq!(f["file"], "fixtures/bad/duplicate-id/b.yaml");
+    assert_eq!(f["location"]["line"], 3);
+    assert_eq!(
+        f["related"][0]["location"]["file"],
+        "fixtures/bad/duplicate-id/a.yaml"
+    );
+    assert_eq!(f["related"][0]["location"]["line"], 5);
+}
+
+#[test]
+fn unknown_reference_says_did_you_mean() {
+    let (code, line, column, _, help) = one_problem(&["fixtures/bad/unknown-reference.yaml"]);
+    assert_eq!((code.as_str(), line, column), ("unknown-reference", 10, 9));
+    assert_eq!(help, "did you mean `storefront`?");
+}
+
+#[test]
+fn unknown_category() {
+    let (code, line, column, _, help) = one_problem(&["fixtures/bad/unknown-category.yaml"]);
+    assert_eq!((code.as_str(), line, column), ("unknown-category", 9, 12));
+    assert!(
+        help.starts_with("did you mean `user.contact.email`?"),
+        "{help}"
+    );
+}
+
+#[test]
+fn region_parent_cycle() {
+    let (code, line, _, message, _) = one_problem(&["fixtures/bad/region-cycle.yaml"]);
+    assert_eq!((code.as_str(), line), ("region-cycle", 3));
+    assert!(message.contains("us → us-oregon → us"), "{message}");
+}
+
+#[test]
+fn alias_bomb_is_refused() {
+    let (code, line, _, message, _) = one_problem(&["fixtures/bad/alias-bomb.yaml"]);
+    assert_eq!(code, "input-limit");
+    assert!(line > 0);
+    assert!(message.contains("replayed"), "{message}");
+}
+
+#[test]
+fn nesting_ten_thousand_deep_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("deep.yaml");
+    fs::write(
+        &path,
+        format!(
+            "version: 1\nx: {}{}\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        ),
+    )
+    .expect("write");
+    let (code, line, _, _, help) = one_problem(&[path.to_str().expect("path")]);
+    assert_eq!((code.as_str(), line), ("input-limit", 2));
+    assert!(help.contains("64"), "{help}");
+}
+
+#[test]
+fn file_over_the_size_limit_says_the_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("huge.yaml");
+    let file = fs::File::create(&path).expect("create");
+    file.set_len(ropa::inventory::files::MAX_FILE_BYTES + 1)
+        .expect("sparse file");
+    let (code, _, _, message, _) = one_problem(&[path.to_str().expect("path")]);
+    assert_eq!(code, "input-limit");
+    assert!(message.contains("over the limit of 64 MiB"), "{message}");
+}
+
+#[test]
+fn invalid_utf8_points_at_the_byte() {
+    let (code, line, column, _, _) = one_problem(&["fixtures/bad/invalid-utf8.yaml"]);
+    assert_eq!((code.as_str(), line, column), ("invalid-utf8", 4, 15));
+}
+
+#[test]
+fn empty_file() {
+    let (code, line, _, _, _) = one_problem(&["fixtures/bad/empty.yaml"]);
+    assert_eq!((code.as_str(), line), ("empty-file", 1));
+}
+
+#[test]
+fn directory_with_no_yaml() {
+    let (code, _, _, message, _) = one_problem(&["fixtures/bad/no-yaml"]);
+    assert_eq!(code, "no-inventory");
+    assert!(message.contains("fixtures/bad/no-yaml"), "{message}");
+}
+
+#[test]
+fn missing_path() {
+    let (code, _, _, message, _) = one_problem(&["fixtures/does-not-exist"]);
+    assert_eq!(code, "missing-path");
+    assert!(message.contains("does not exist"), "{message}");
+}
+
+#[test]
+fn unreadable_file() {
+    // A directory named like a YAML file cannot be read as one, even by root.
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::create_dir(dir.path().join("inventory.yaml")).expect("mkdir");
+    let (code, _, _, message, _) = one_problem(&[dir.path().to_str().expect("path")]);
+    assert_eq!(code, "unreadable");
+    assert!(message.contains("inventory.yaml"), "{message}");
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_by_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("secret.yaml");
+    fs::write(&path, "version: 1\n").expect("write");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).expect("chmod");
+    if fs::read(&path).is_ok() {
+        return; // running as root: permissions do not stop reads
+    }
+    let (code, _, _, message, _) = one_problem(&[path.to_str().expect("path")]);
+    assert_eq!(code, "unreadable");
+    assert!(message.contains("ermission denied"), "{message}");
+}
+
+#[test]
+fn problems_in_several_files_are_reported_together() {
+    let (status, report) = check_json(&[
+        "fixtures/bad/unknown-key.yaml",
+        "fixtures/bad/malformed.yaml",
+    ]);
+    assert_eq!(status, 2);
+    let codes: Vec<_> = common::summary(&report).into_iter().map(|f| f.0).collect();
+    assert_eq!(codes, ["unknown-key", "yaml-syntax"]);
+}
+
+#[test]
+fn human_input_errors_go_to_stderr() {
+    let (status, stdout, stderr) = check_human(&["fixtures/bad/unknown-key.yaml"]);
+    assert_eq!(status, 2);
+    assert!(stdout.is_empty(), "{stdout}");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn hostile_strings_cannot_drive_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("evil.yaml");
+    fs::write(
+        &path,
+        "version: 1\nsystems:\n  - id: \"evil\\e[2J\"\n    regoin: x\n",
+    )
+    .expect("write");
+    let (_, _, stderr) = check_human(&[path.to_str().expect("path")]);
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}

@@ -1,0 +1,131 @@
+//! The command line as a user meets it: help, explain, exit statuses, --fail-on,
+//! --quiet, colour.
+
+mod common;
+
+use common::{check_human, ropa};
+use std::fs;
+
+#[test]
+fn help_is_printed_without_a_subcommand() {
+    let output = ropa().output().expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn check_help() {
+    let output = ropa().args(["check", "--help"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let output = ropa()
+        .args(["check", "--format", "xml"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("possible values: human, json"));
+}
+
+#[test]
+fn explain_lists_every_code() {
+    let output = ropa().arg("explain").output().expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for code in ropa::catalog::all_codes() {
+        assert!(
+            stdout.contains(&format!("  {code} ")),
+            "{code} missing from the list"
+        );
+    }
+}
+
+#[test]
+fn explain_a_code() {
+    let output = ropa()
+        .args(["explain", "retention"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("## retention"));
+    assert!(stdout.contains("max: none"));
+}
+
+#[test]
+fn explain_unknown_code_suggests() {
+    let output = ropa().args(["explain", "retenton"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("Did you mean `retention`?"));
+}
+
+/// A clean inventory plus a store nothing feeds: one warning, no error.
+fn warning_only() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = fs::read_to_string("fixtures/pass/encryption.yaml").expect("fixture");
+    text.push_str("stores:\n  - { id: unused, region: us }\n");
+    fs::write(dir.path().join("inventory.yaml"), text).expect("write");
+    dir
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let dir = warning_only();
+    let path = dir.path().to_str().expect("path");
+    let (status, stdout, _) = check_human(&[path]);
+    assert_eq!(status, 0, "{stdout}");
+    assert!(stdout.contains("warning[unreachable-node]"));
+    let (status, _, _) = check_human(&[path, "--fail-on", "warning"]);
+    assert_eq!(status, 1);
+    let (status, _, _) = check_human(&[path, "--fail-on", "info"]);
+    assert_eq!(status, 1);
+}
+
+#[test]
+fn quiet_prints_nothing_when_clean() {
+    let output = ropa()
+        .args(["check", "inventory", "--quiet"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn quiet_still_prints_findings() {
+    let output = ropa()
+        .args([
+            "check",
+            "fixtures/broken/a13-card-retained.yaml",
+            "-q",
+            "--color",
+            "never",
+        ])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("error[retention]"));
+    assert!(!stdout.contains("1 finding"));
+}
+
+#[test]
+fn color_always_colours_and_never_does_not() {
+    let args = ["check", "fixtures/broken/a13-card-retained.yaml", "--color"];
+    let coloured = ropa().args(args).arg("always").output().expect("runs");
+    assert!(coloured.stdout.contains(&0x1b));
+    let plain = ropa().args(args).arg("never").output().expect("runs");
+    assert!(!plain.stdout.contains(&0x1b));
+}
+
+#[test]
+fn no_color_is_honoured_and_pipes_are_plain() {
+    let output = ropa()
+        .args(["check", "fixtures/broken/a13-card-retained.yaml"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    assert!(!output.stdout.contains(&0x1b));
+}

@@ -1,0 +1,268 @@
+//! Runs the binary on every fixture: each broken inventory must produce exactly the
+//! findings (code, rule, claim, line, column) of the claim it breaks, each passing one
+//! none; a few outputs are snapshotted.
+
+mod common;
+
+use common::{check_human, check_json, summary};
+
+type Expected<'a> = (&'a str, Option<&'a str>, Option<&'a str>, u64, u64);
+
+fn assert_findings(fixture: &str, expected: &[Expected]) {
+    let path = format!("fixtures/broken/{fixture}");
+    let (status, report) = check_json(&[&path]);
+    let got = summary(&report);
+    let want: Vec<_> = expected
+        .iter()
+        .map(|(code, rule, claim, line, column)| {
+            (
+                code.to_string(),
+                rule.map(str::to_owned),
+                claim.map(str::to_owned),
+                *line,
+                *column,
+            )
+        })
+        .collect();
+    assert_eq!(got, want, "findings of {fixture}");
+    assert_eq!(status, 1, "exit status of {fixture}");
+    assert_eq!(report["status"], "findings");
+}
+
+#[test]
+fn a1_personal_data_to_google_analytics() {
+    assert_findings(
+        "a1-personal-data-to-google-analytics.yaml",
+        &[("sharing", Some("ga-anonymous-only"), Some("A1"), 14, 44)],
+    );
+}
+
+#[test]
+fn a7_religion_collected() {
+    let rule = Some("no-sensitive-data");
+    assert_findings(
+        "a7-religion-collected.yaml",
+        &[
+            ("prohibited", rule, Some("A7"), 15, 27),
+            ("prohibited", rule, Some("A7"), 21, 23),
+            ("prohibited", rule, Some("A7"), 28, 23),
+        ],
+    );
+}
+
+#[test]
+fn a10_newsletter_without_consent() {
+    assert_findings(
+        "a10-newsletter-without-consent.yaml",
+        &[(
+            "lawful_basis",
+            Some("newsletters-need-consent"),
+            Some("A10"),
+            25,
+            19,
+        )],
+    );
+}
+
+#[test]
+fn a11_marketing_sharing() {
+    assert_findings(
+        "a11-marketing-sharing.yaml",
+        &[(
+            "sharing",
+            Some("no-promotional-sharing"),
+            Some("A11"),
+            23,
+            12,
+        )],
+    );
+}
+
+#[test]
+fn a12_merchant_gets_email() {
+    assert_findings(
+        "a12-merchant-gets-email.yaml",
+        &[("sharing", Some("merchant-minimum"), Some("A12"), 23, 23)],
+    );
+}
+
+#[test]
+fn a13_card_retained() {
+    assert_findings(
+        "a13-card-retained.yaml",
+        &[(
+            "retention",
+            Some("card-numbers-not-retained"),
+            Some("A13"),
+            17,
+            16,
+        )],
+    );
+}
+
+#[test]
+fn a14_no_retention_declared() {
+    assert_findings(
+        "a14-no-retention-declared.yaml",
+        &[("retention", Some("retention-declared"), Some("A14"), 15, 16)],
+    );
+}
+
+#[test]
+fn a15_unencrypted_flow() {
+    assert_findings(
+        "a15-unencrypted-flow.yaml",
+        &[("encryption", Some("ssl-everywhere"), Some("A15"), 17, 27)],
+    );
+}
+
+#[test]
+fn a16_store_in_eu_west_1() {
+    assert_findings(
+        "a16-store-in-eu-west-1.yaml",
+        &[("location", Some("data-stored-in-us"), Some("A16"), 13, 13)],
+    );
+}
+
+#[test]
+fn b1_transfer_without_mechanism() {
+    assert_findings(
+        "b1-transfer-no-mechanism.yaml",
+        &[(
+            "transfer",
+            Some("transfers-need-a-mechanism"),
+            Some("B1"),
+            23,
+            9,
+        )],
+    );
+}
+
+#[test]
+fn b2_undeclared_recipient() {
+    assert_findings(
+        "b2-undeclared-recipient.yaml",
+        &[("undeclared-recipient", None, None, 13, 9)],
+    );
+}
+
+#[test]
+fn b10_sentry_gets_email() {
+    assert_findings(
+        "b10-sentry-gets-email.yaml",
+        &[("sharing", Some("sentry-errors-only"), Some("B10"), 17, 56)],
+    );
+}
+
+#[test]
+fn b11_token_unencrypted() {
+    assert_findings(
+        "b11-token-unencrypted.yaml",
+        &[(
+            "encryption",
+            Some("api-token-encrypted"),
+            Some("B11"),
+            13,
+            24,
+        )],
+    );
+}
+
+#[test]
+fn b12_logs_kept_90_days() {
+    assert_findings(
+        "b12-logs-kept-90-days.yaml",
+        &[("retention", Some("api-logs-60-days"), Some("B12"), 19, 20)],
+    );
+}
+
+#[test]
+fn b15_email_column() {
+    let rule = Some("email-never-stored");
+    assert_findings(
+        "b15-email-column.yaml",
+        &[
+            ("prohibited", rule, Some("B15"), 17, 16),
+            ("prohibited", rule, Some("B15"), 30, 28),
+        ],
+    );
+}
+
+#[test]
+fn b18_extra_subprocessor() {
+    assert_findings(
+        "b18-extra-subprocessor.yaml",
+        &[(
+            "sharing",
+            Some("only-declared-subprocessors"),
+            Some("B18"),
+            32,
+            12,
+        )],
+    );
+}
+
+#[test]
+fn always_on_checks() {
+    assert_findings(
+        "undeclared-holding-and-purpose.yaml",
+        &[
+            ("unreachable-node", None, None, 16, 9),
+            ("missing-purpose", None, None, 22, 5),
+            ("undeclared-holding", None, None, 29, 32),
+        ],
+    );
+}
+
+#[test]
+fn every_rule_kind_has_a_passing_fixture() {
+    for kind in ropa::catalog::RULE_KIND_CODES {
+        let path = format!("fixtures/pass/{kind}.yaml");
+        let (status, report) = check_json(&[&path]);
+        assert_eq!(report["status"], "clean", "{path}: {report}");
+        assert_eq!(status, 0, "{path}");
+    }
+}
+
+#[test]
+fn every_rule_kind_has_a_failing_fixture() {
+    let mut seen = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir("fixtures/broken").expect("fixtures/broken") {
+        let path = entry.expect("entry").path();
+        let (_, report) = check_json(&[path.to_str().expect("utf-8 path")]);
+        for finding in report["findings"].as_array().expect("findings") {
+            seen.insert(finding["code"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    for kind in ropa::catalog::RULE_KIND_CODES
+        .iter()
+        .chain(ropa::catalog::ALWAYS_ON_CODES)
+    {
+        assert!(seen.contains(*kind), "no broken fixture triggers `{kind}`");
+    }
+}
+
+#[test]
+fn human_output_of_card_retained() {
+    let (status, stdout, _) = check_human(&["fixtures/broken/a13-card-retained.yaml"]);
+    assert_eq!(status, 1);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn human_output_of_transfer_without_mechanism() {
+    let (_, stdout, _) = check_human(&["fixtures/broken/b1-transfer-no-mechanism.yaml"]);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn json_output_of_store_in_eu_west_1() {
+    let (_, report) = check_json(&["fixtures/broken/a16-store-in-eu-west-1.yaml"]);
+    insta::assert_snapshot!(serde_json::to_string_pretty(&report).expect("json"));
+}
+
+#[test]
+fn json_output_of_always_on_checks() {
+    let (_, report) = check_json(&["fixtures/broken/undeclared-holding-and-purpose.yaml"]);
+    insta::assert_snapshot!(serde_json::to_string_pretty(&report).expect("json"));
+}
