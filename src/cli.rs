@@ -6,7 +6,7 @@ use crate::finding::{Finding, Severity};
 use crate::graph::DataFlowGraph;
 use crate::report::{self, Scope, human, json};
 use clap::{Parser, Subcommand, ValueEnum};
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -164,20 +164,26 @@ fn write_findings(
                 .write_all(json::to_string(&document).as_bytes())
         }
         Format::Human if input_error => {
-            let mut err =
-                StandardStream::stderr(color_choice(args.color, io::stderr().is_terminal()));
+            let mut err = BufferedStandardStream::stderr(color_choice(
+                args.color,
+                io::stderr().is_terminal(),
+            ));
             human::write(&mut err, findings, sources, None, true)?;
             let summary = report::Summary::of(findings);
             writeln!(
                 err,
                 "ropa could not load the inventory: {}",
                 human::summary_line(&summary)
-            )
+            )?;
+            err.flush()
         }
         Format::Human => {
-            let mut out =
-                StandardStream::stdout(color_choice(args.color, io::stdout().is_terminal()));
-            human::write(&mut out, findings, sources, scope, args.quiet)
+            let mut out = BufferedStandardStream::stdout(color_choice(
+                args.color,
+                io::stdout().is_terminal(),
+            ));
+            human::write(&mut out, findings, sources, scope, args.quiet)?;
+            out.flush()
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod report;
 pub mod retention;
 pub mod rules;
 pub mod source;
+pub mod synth;
 pub mod taxonomy;
 pub mod text;
 pub mod yaml;

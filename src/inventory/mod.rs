@@ -8,7 +8,7 @@ pub mod regions;
 pub mod validate;
 
 use crate::finding::Finding;
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
 use crate::taxonomy::Taxonomy;
 use model::{Declarations, NodeCommon, NodeKind};
 use regions::Regions;
@@ -91,24 +91,57 @@ impl Inventory {
     }
 }
 
+/// Parses and decodes each file on its own, spread over the machine's cores; results
+/// come back in file order, so output does not depend on scheduling.
+fn parse_all(sources: &SourceMap, files: &[FileId]) -> Vec<(Declarations, Vec<Finding>)> {
+    let parse_one = |file: FileId| {
+        let mut decl = Declarations::default();
+        let mut problems = Vec::new();
+        match crate::yaml::parse(sources.text(file), file) {
+            Ok(root) => decode::Decoder::new(file, &mut problems).decode_file(&root, &mut decl),
+            Err(problem) => problems.push(*problem),
+        }
+        (decl, problems)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len());
+    if threads <= 1 {
+        return files.iter().map(|f| parse_one(*f)).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|f| parse_one(*f)).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
 /// Loads the inventory at `paths` (files or directories). Reads and checks every file
 /// before reporting, so all problems come out together.
 pub fn load(paths: &[PathBuf]) -> Result<Inventory, LoadFailure> {
     let mut problems = Vec::new();
     let mut sources = SourceMap::new();
-    let mut decl = Declarations::default();
+    let mut files = Vec::new();
     for path in files::discover(paths, &mut problems) {
-        let file = match files::read(&path, &mut sources) {
-            Ok(file) => file,
-            Err(problem) => {
-                problems.push(*problem);
-                continue;
-            }
-        };
-        match crate::yaml::parse(sources.text(file), file) {
-            Ok(root) => decode::Decoder::new(file, &mut problems).decode_file(&root, &mut decl),
+        match files::read(&path, &mut sources) {
+            Ok(file) => files.push(file),
             Err(problem) => problems.push(*problem),
         }
+    }
+    let mut decl = Declarations::default();
+    for (file_decl, file_problems) in parse_all(&sources, &files) {
+        decl.append(file_decl);
+        problems.extend(file_problems);
     }
     if !problems.is_empty() {
         crate::finding::sort_findings(&mut problems);

@@ -344,3 +344,65 @@ pub struct Declarations {
     pub flows: Vec<Flow>,
     pub rules: Vec<Rule>,
 }
+
+impl Declarations {
+    /// Appends another file's declarations, mapping its organization indices onto this
+    /// list (files that name the same organization id share one entry).
+    pub fn append(&mut self, other: Declarations) {
+        let remap: Vec<usize> = other
+            .organizations
+            .into_iter()
+            .map(|org| {
+                match self
+                    .organizations
+                    .iter()
+                    .position(|o| o.id.value == org.id.value)
+                {
+                    Some(existing) => existing,
+                    None => {
+                        self.organizations.push(org);
+                        self.organizations.len() - 1
+                    }
+                }
+            })
+            .collect();
+        let map = |o: Option<usize>| o.and_then(|i| remap.get(i).copied());
+        self.regions.extend(other.regions);
+        self.taxonomy.extend(other.taxonomy);
+        let common = |mut c: NodeCommon| {
+            c.organization = map(c.organization);
+            c
+        };
+        self.subjects
+            .extend(other.subjects.into_iter().map(|mut n| {
+                n.common = common(n.common);
+                n
+            }));
+        self.systems.extend(other.systems.into_iter().map(|mut n| {
+            n.common = common(n.common);
+            n
+        }));
+        self.stores.extend(other.stores.into_iter().map(|mut n| {
+            n.common = common(n.common);
+            n
+        }));
+        self.subprocessors
+            .extend(other.subprocessors.into_iter().map(|mut n| {
+                n.common = common(n.common);
+                n
+            }));
+        self.third_parties
+            .extend(other.third_parties.into_iter().map(|mut n| {
+                n.common = common(n.common);
+                n
+            }));
+        self.flows.extend(other.flows.into_iter().map(|mut f| {
+            f.organization = map(f.organization);
+            f
+        }));
+        self.rules.extend(other.rules.into_iter().map(|mut r| {
+            r.organization = map(r.organization);
+            r
+        }));
+    }
+}
