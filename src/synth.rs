@@ -86,13 +86,13 @@ pub fn generate(nodes: usize, flows_per_node: usize) -> Vec<(String, String)> {
 }
 
 fn node(text: &mut String, section: &str, i: usize) {
-    let region = if mix(i, 1) % 50 == 0 { "eu" } else { "us-east" };
+    let region = if mix(i, 1).is_multiple_of(50) { "eu" } else { "us-east" };
     match section {
         "subjects" => text.push_str(&format!("  - {{ id: n{i}, subject: customer }}\n")),
         "systems" => text.push_str(&format!("  - {{ id: n{i}, region: {region} }}\n")),
         "stores" => text.push_str(&format!(
             "  - id: n{i}\n    region: {region}\n    encrypted_at_rest: {}\n    holds:\n      - data: [user, system]\n        retention: {}d\n",
-            mix(i, 2) % 40 != 0,
+            !mix(i, 2).is_multiple_of(40),
             30 + mix(i, 3) % 60
         )),
         "subprocessors" => text.push_str(&format!(
@@ -114,7 +114,7 @@ fn flow(text: &mut String, from: usize, k: usize, nodes: usize) {
         "  - from: n{from}\n    to: n{to}\n    data: [{first}, {second}]\n    purpose: {}\n    lawful_basis: {}\n    encrypted_in_transit: {}\n",
         PURPOSES[mix(from, k + 40) % PURPOSES.len()],
         BASES[mix(from, k + 50) % BASES.len()],
-        mix(from, k + 60) % 30 != 0
+        !mix(from, k + 60).is_multiple_of(30)
     ));
 }
 
