@@ -305,3 +305,94 @@ fn flow_data(flow: &Flow, tree: &KeyTree) -> Vec<Datum> {
         Anonymized::Some(keys) => data(&flow.data, tree, |k| keys.iter().any(|a| a.value == k)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INVENTORY: &str = "version: 1
+regions:
+  - { id: us, country: US }
+  - { id: us-oregon, parent: us }
+  - { id: ua, country: UA }
+subjects:
+  - { id: customer }
+systems:
+  - { id: web, region: us-oregon }
+  - { id: support, region: ua }
+stores:
+  - id: db
+    region: us-oregon
+    holds: [ { data: [user.contact] } ]
+    backups: { encrypted: true }
+flows:
+  - { id: sign-up, from: customer, to: web, data: [user.contact.email] }
+  - { id: save, from: web, to: db, data: [user.contact.email] }
+  - { id: download, from: db, to: support, data: [user.contact.email] }
+";
+
+    fn load() -> Inventory {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("inventory.yaml");
+        std::fs::write(&path, INVENTORY).expect("write");
+        match crate::inventory::load(&[path]) {
+            Ok(inventory) => inventory,
+            Err(failure) => panic!("{:?}", failure.problems),
+        }
+    }
+
+    #[test]
+    fn explains_the_shortest_path_from_the_subject() {
+        let inv = load();
+        let graph = DataFlowGraph::build(&inv);
+        let support = graph.node("support").expect("node");
+        let (edge, datum) = graph.incoming(support).next().expect("incoming");
+        let hops: Vec<_> = graph
+            .explain(&inv, edge, datum.category)
+            .into_iter()
+            .map(|h| (h.node, h.via_flow))
+            .collect();
+        assert_eq!(
+            hops,
+            [
+                ("customer".to_owned(), None),
+                ("web".to_owned(), Some("sign-up".to_owned())),
+                ("db".to_owned(), Some("save".to_owned())),
+                ("support".to_owned(), Some("download".to_owned())),
+            ]
+        );
+    }
+
+    #[test]
+    fn backups_are_nodes_that_inherit_the_store() {
+        let inv = load();
+        let graph = DataFlowGraph::build(&inv);
+        let backup = graph
+            .graph
+            .node_indices()
+            .find(|n| matches!(graph.graph[*n], GraphNode::Backup(_)))
+            .expect("backup node");
+        let info = graph.info(backup);
+        assert_eq!(info.id, "db#backup");
+        assert_eq!(
+            info.region,
+            graph.info(graph.node("db").expect("db")).region
+        );
+        assert_eq!(info.holds.len(), 1);
+    }
+
+    #[test]
+    fn only_the_flow_into_another_country_crosses_a_border() {
+        let inv = load();
+        let graph = DataFlowGraph::build(&inv);
+        let crossing: Vec<_> = graph
+            .crossings(&inv)
+            .into_iter()
+            .map(|e| match graph.graph[e] {
+                GraphEdge::Flow(i) => inv.decl.flows[i].label(),
+                GraphEdge::Backup(_) => "backup".to_owned(),
+            })
+            .collect();
+        assert_eq!(crossing, ["download"]);
+    }
+}

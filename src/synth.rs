@@ -86,7 +86,11 @@ pub fn generate(nodes: usize, flows_per_node: usize) -> Vec<(String, String)> {
 }
 
 fn node(text: &mut String, section: &str, i: usize) {
-    let region = if mix(i, 1).is_multiple_of(50) { "eu" } else { "us-east" };
+    let region = if mix(i, 1).is_multiple_of(50) {
+        "eu"
+    } else {
+        "us-east"
+    };
     match section {
         "subjects" => text.push_str(&format!("  - {{ id: n{i}, subject: customer }}\n")),
         "systems" => text.push_str(&format!("  - {{ id: n{i}, region: {region} }}\n")),

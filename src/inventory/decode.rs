@@ -836,3 +836,75 @@ impl<'a> Decoder<'a> {
         Some(kind)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(text: &str) -> (Declarations, Vec<Finding>) {
+        let root = crate::yaml::parse(text, FileId(0)).expect("valid yaml");
+        let mut problems = Vec::new();
+        let mut out = Declarations::default();
+        Decoder::new(FileId(0), &mut problems).decode_file(&root, &mut out);
+        (out, problems)
+    }
+
+    fn codes(problems: &[Finding]) -> Vec<&str> {
+        problems.iter().map(|p| p.code).collect()
+    }
+
+    #[test]
+    fn collects_every_problem_of_a_file() {
+        let (_, problems) = decode(
+            "version: 2\nstores:\n  - id: a\n    regoin: us\n  - name: b\nflows:\n  - { from: a, data: x }\n",
+        );
+        assert_eq!(
+            codes(&problems),
+            ["invalid-value", "unknown-key", "missing-key", "missing-key"]
+        );
+        assert!(
+            problems[1]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("did you mean `region`?")
+        );
+    }
+
+    #[test]
+    fn a_rule_needs_exactly_one_kind() {
+        let (_, problems) = decode(
+            "version: 1\nrules:\n  - id: r\n  - id: s\n    prohibited: {}\n    retention: {}\n",
+        );
+        assert_eq!(codes(&problems), ["missing-key", "invalid-value"]);
+    }
+
+    #[test]
+    fn rule_data_defaults_to_personal_data_and_sharing_to_recipients() {
+        let (decl, problems) = decode("version: 1\nrules:\n  - id: r\n    sharing: {}\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        let RuleKind::Sharing { data, to, .. } = &decl.rules[0].kind else {
+            panic!("sharing")
+        };
+        assert_eq!(data[0].value, "user");
+        assert_eq!(
+            to.iter().map(|t| t.value.as_str()).collect::<Vec<_>>(),
+            ["subprocessors", "third_parties"]
+        );
+    }
+
+    #[test]
+    fn closed_vocabularies_suggest_the_closest_word() {
+        let (_, problems) = decode(
+            "version: 1\nflows:\n  - { from: a, to: b, data: [user], lawful_basis: concent }\n",
+        );
+        assert_eq!(codes(&problems), ["invalid-value"]);
+        assert!(
+            problems[0]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("did you mean `consent`?")
+        );
+    }
+}
