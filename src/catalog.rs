@@ -5,15 +5,7 @@
 const RULES_DOC: &str = include_str!("../docs/rules.md");
 
 /// Every finding code, by family.
-pub const RULE_KIND_CODES: &[&str] = &[
-    "location",
-    "transfer",
-    "sharing",
-    "retention",
-    "encryption",
-    "prohibited",
-    "lawful_basis",
-];
+pub const RULE_KIND_CODES: &[&str] = crate::inventory::decode::RULE_KINDS;
 pub const ALWAYS_ON_CODES: &[&str] = &[
     "undeclared-holding",
     "missing-purpose",
