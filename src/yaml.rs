@@ -14,8 +14,39 @@ pub const MAX_NODES: usize = 20_000_000;
 /// Most events an alias may replay in one file: aliases are for small shared snippets.
 pub const MAX_ALIAS_REPLAY: usize = 100_000;
 
-/// A YAML value with its location.
-pub type Node = Spanned<Value>;
+/// A YAML value with where it was written. Compact (16 bytes of position) because a
+/// large inventory has millions of nodes.
+#[derive(Debug)]
+pub struct Node {
+    pub value: Value,
+    pub at: Mark,
+}
+
+/// The position of a node: 1-based line and column, byte offset and byte length.
+#[derive(Clone, Copy, Debug)]
+pub struct Mark {
+    pub line: u32,
+    pub column: u32,
+    pub start: u32,
+    pub len: u32,
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<Value>::deserialize(deserializer)?;
+        let location = spanned.referenced;
+        let span = location.span();
+        Ok(Node {
+            value: spanned.value,
+            at: Mark {
+                line: location.line() as u32,
+                column: location.column() as u32,
+                start: span.byte_offset().unwrap_or(0) as u32,
+                len: span.byte_len().unwrap_or(0) as u32,
+            },
+        })
+    }
+}
 
 /// The YAML data model ropa reads: plain scalars are typed by the YAML 1.2 core schema
 /// (only `true`/`false` are booleans).
@@ -107,18 +138,15 @@ impl<'de> Visitor<'de> for ValueVisitor {
 }
 
 /// The span of a node in `file`. Containers written in block style have no length in
-/// the parser's report, so they are given the length of their first line's text.
+/// the parser's report: their span is empty, at their start.
 pub fn span_of(node: &Node, file: FileId) -> Span {
-    let location = node.referenced;
-    let span = location.span();
-    let start = span.byte_offset().unwrap_or(0) as u32;
-    let len = span.byte_len().unwrap_or(0) as u32;
+    let at = node.at;
     Span {
         file,
-        line: location.line() as u32,
-        column: location.column() as u32,
-        start,
-        end: start + len,
+        line: at.line,
+        column: at.column,
+        start: at.start,
+        end: at.start.saturating_add(at.len),
     }
 }
 
