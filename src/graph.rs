@@ -11,7 +11,8 @@ use crate::taxonomy::{KeyId, KeyTree};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 
 /// What a graph node stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +58,8 @@ pub struct DataFlowGraph {
     /// Categories carried by each edge, by edge index.
     pub carried: Vec<Vec<Datum>>,
     index: HashMap<String, NodeIndex>,
+    /// Per category, the BFS parent edge of each node (see [`DataFlowGraph::explain`]).
+    paths: Mutex<HashMap<KeyId, Arc<Vec<Option<EdgeIndex>>>>>,
 }
 
 fn data(
@@ -162,6 +165,7 @@ impl DataFlowGraph {
             info,
             carried,
             index,
+            paths: Mutex::new(HashMap::new()),
         }
     }
 
@@ -200,52 +204,82 @@ impl DataFlowGraph {
     /// ancestor or descendant), from an origin (a subject, or a node that nothing feeds
     /// with that data) to `edge`'s target, ending with `edge`.
     pub fn explain(&self, inv: &Inventory, edge: EdgeIndex, category: KeyId) -> Vec<PathHop> {
-        let tree = &inv.taxonomy.categories;
-        let related = |e: EdgeIndex| {
-            self.carried(e)
-                .iter()
-                .any(|d| tree.is_under(d.category, category) || tree.is_under(category, d.category))
-        };
         let Some((start, target)) = self.graph.edge_endpoints(edge) else {
             return Vec::new();
         };
-        // Backward BFS from the edge's source to the nearest origin.
-        let mut via: HashMap<NodeIndex, EdgeIndex> = HashMap::new();
-        let mut queue = VecDeque::from([start]);
-        let mut origin = start;
-        let mut seen = HashSet::from([start]);
-        while let Some(node) = queue.pop_front() {
-            let feeding: Vec<EdgeIndex> = self
-                .graph
-                .edges_directed(node, Direction::Incoming)
-                .map(|e| e.id())
-                .filter(|e| related(*e))
-                .collect();
-            if self.info(node).kind == NodeKind::Subject || feeding.is_empty() {
-                origin = node;
-                break;
+        let parents = self.parents(inv, category);
+        let mut chain = vec![edge];
+        let mut node = start;
+        while let Some(&into) = parents.get(node.index()).and_then(Option::as_ref) {
+            if chain.len() > self.graph.node_count() {
+                break; // defensive: parent links never loop, but never spin if they did
             }
-            for e in feeding {
-                let Some((source, _)) = self.graph.edge_endpoints(e) else {
-                    continue;
-                };
-                if seen.insert(source) {
-                    via.insert(source, e);
-                    queue.push_back(source);
+            chain.push(into);
+            let Some((source, _)) = self.graph.edge_endpoints(into) else {
+                break;
+            };
+            node = source;
+        }
+        chain.reverse();
+        let mut hops = vec![self.hop(inv, node, None)];
+        hops.extend(chain.iter().map(|e| {
+            let next = self.graph.edge_endpoints(*e).map_or(target, |(_, t)| t);
+            self.hop(inv, next, Some(*e))
+        }));
+        hops
+    }
+
+    /// For one category: the edge by which a breadth-first search from every origin first
+    /// reached each node, over edges carrying a related category. Computed once per
+    /// category and cached, so explaining many findings stays linear.
+    fn parents(&self, inv: &Inventory, category: KeyId) -> Arc<Vec<Option<EdgeIndex>>> {
+        let mut cache = self
+            .paths
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(found) = cache.get(&category) {
+            return Arc::clone(found);
+        }
+        let tree = &inv.taxonomy.categories;
+        let related: Vec<bool> = self
+            .carried
+            .iter()
+            .map(|data| {
+                data.iter().any(|d| {
+                    tree.is_under(d.category, category) || tree.is_under(category, d.category)
+                })
+            })
+            .collect();
+        let nodes = self.graph.node_count();
+        let mut fed = vec![false; nodes];
+        for e in self
+            .graph
+            .edge_references()
+            .filter(|e| related[e.id().index()])
+        {
+            fed[e.target().index()] = true;
+        }
+        let mut visited = vec![false; nodes];
+        let mut queue: VecDeque<NodeIndex> = self
+            .graph
+            .node_indices()
+            .filter(|n| self.info(*n).kind == NodeKind::Subject || !fed[n.index()])
+            .collect();
+        queue.iter().for_each(|n| visited[n.index()] = true);
+        let mut parent = vec![None; nodes];
+        while let Some(node) = queue.pop_front() {
+            for e in self.graph.edges_directed(node, Direction::Outgoing) {
+                let next = e.target();
+                if related[e.id().index()] && !visited[next.index()] {
+                    visited[next.index()] = true;
+                    parent[next.index()] = Some(e.id());
+                    queue.push_back(next);
                 }
             }
         }
-        let mut hops = vec![self.hop(inv, origin, None)];
-        let mut node = origin;
-        while let Some(&e) = via.get(&node) {
-            let Some((_, next)) = self.graph.edge_endpoints(e) else {
-                break;
-            };
-            hops.push(self.hop(inv, next, Some(e)));
-            node = next;
-        }
-        hops.push(self.hop(inv, target, Some(edge)));
-        hops
+        let parent = Arc::new(parent);
+        cache.insert(category, Arc::clone(&parent));
+        parent
     }
 
     fn hop(&self, inv: &Inventory, node: NodeIndex, edge: Option<EdgeIndex>) -> PathHop {
