@@ -138,6 +138,19 @@ impl<'a> RuleContext<'a> {
         self.graph.explain(self.inv, edge, datum.category)
     }
 
+    /// The path that brought `category` into `node`, through the first incoming flow
+    /// carrying it or a category below or above it; empty when none does.
+    pub fn path_into(&self, node: NodeIndex, category: crate::taxonomy::KeyId) -> Vec<PathHop> {
+        let tree = self.categories();
+        self.graph
+            .incoming(node)
+            .find(|(_, d)| {
+                tree.is_under(d.category, category) || tree.is_under(category, d.category)
+            })
+            .map(|(edge, _)| self.graph.explain(self.inv, edge, category))
+            .unwrap_or_default()
+    }
+
     /// The node's id, for messages.
     pub fn name(&self, node: NodeIndex) -> &str {
         &self.graph.info(node).id

@@ -79,6 +79,8 @@ pub(crate) fn location(ctx: &RuleContext, out: &mut Vec<Finding>) {
         ));
         if let Some((edge, datum)) = first_arrival {
             finding = finding.with_path(ctx.path(edge, datum));
+        } else if let Some(held) = info.holds.iter().find(|d| ctx.selects(d)) {
+            finding = finding.with_path(ctx.path_into(node, held.category));
         }
         out.push(finding);
     }

@@ -43,6 +43,10 @@ pub(crate) fn retention(ctx: &RuleContext, out: &mut Vec<Finding>) {
             };
             let keys: Vec<&str> = matching.iter().map(|k| k.value.as_str()).collect();
             let store_id = &store.common.id.value;
+            let path = tree
+                .get(&first.value)
+                .map(|c| ctx.path_into(node, c))
+                .unwrap_or_default();
             let finding = match (max.as_ref().map(|m| &m.value), &holding.retention) {
                 (Some(Retention::None), _) => ctx
                     .finding(
@@ -85,7 +89,7 @@ pub(crate) fn retention(ctx: &RuleContext, out: &mut Vec<Finding>) {
                     .with_help("add `reason:` saying why the data must be kept with no end, or set a period (`7y`) or a deletion event (`until-account-deleted`)"),
                 _ => continue,
             };
-            out.push(finding);
+            out.push(finding.with_path(path));
         }
     }
 }
@@ -232,7 +236,8 @@ pub(crate) fn prohibited(ctx: &RuleContext, out: &mut Vec<Finding>) {
                     datum.span,
                     "prohibited data held here",
                 )
-                .with_help("remove it from the store and from every flow that delivers it"),
+                .with_help("remove it from the store and from every flow that delivers it")
+                .with_path(ctx.path_into(node, datum.category)),
             );
         }
     }
