@@ -894,6 +894,30 @@ mod tests {
     }
 
     #[test]
+    fn taxonomy_keys_are_defined_once() {
+        let (decl, problems) = decode(
+            "version: 1\ntaxonomy:\n  data_categories:\n    - id: user.x\n    - id: user.x\n    - id: user.name\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let mut taxonomy = crate::taxonomy::Taxonomy::builtin();
+        let mut problems = Vec::new();
+        crate::inventory::validate::validate(&decl, &mut taxonomy, &mut problems);
+        assert_eq!(codes(&problems), ["duplicate-id", "duplicate-id"]);
+        assert_eq!(
+            problems[0].related.len(),
+            1,
+            "points at the first definition"
+        );
+        assert!(
+            problems[1]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("built-in")
+        );
+    }
+
+    #[test]
     fn closed_vocabularies_suggest_the_closest_word() {
         let (_, problems) = decode(
             "version: 1\nflows:\n  - { from: a, to: b, data: [user], lawful_basis: concent }\n",

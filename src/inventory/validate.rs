@@ -117,31 +117,28 @@ fn index_nodes(decl: &Declarations, problems: &mut Vec<Finding>) -> NodeIndex {
 fn extend_taxonomy(decl: &Declarations, taxonomy: &mut Taxonomy, problems: &mut Vec<Finding>) {
     let mut pending: Vec<&TaxonomyExtension> = Vec::new();
     for ext in &decl.taxonomy {
-        if taxonomy.tree(ext.tree).get(&ext.id.value).is_some() {
-            let builtin = taxonomy
-                .tree(ext.tree)
-                .entry(
-                    taxonomy
-                        .tree(ext.tree)
-                        .get(&ext.id.value)
-                        .unwrap_or(crate::taxonomy::KeyId(0)),
-                )
-                .declared_at;
-            let mut finding = Finding::input(
-                "duplicate-id",
-                format!("{} `{}` is already defined", ext.tree.noun(), ext.id.value),
-            )
-            .at(ext.id.span, "defined again here");
-            finding = match builtin {
-                Some(first) => finding.with_related(first, "first defined here"),
-                None => finding.with_help(
-                    "it is part of the built-in fideslang taxonomy: use it without declaring it",
-                ),
-            };
-            problems.push(finding);
+        let tree = taxonomy.tree(ext.tree);
+        let earlier = pending
+            .iter()
+            .find(|p| p.tree == ext.tree && p.id.value == ext.id.value)
+            .map(|p| Some(p.id.span));
+        let existing =
+            earlier.or_else(|| tree.get(&ext.id.value).map(|id| tree.entry(id).declared_at));
+        let Some(first) = existing else {
+            pending.push(ext);
             continue;
-        }
-        pending.push(ext);
+        };
+        let finding = Finding::input(
+            "duplicate-id",
+            format!("{} `{}` is already defined", ext.tree.noun(), ext.id.value),
+        )
+        .at(ext.id.span, "defined again here");
+        problems.push(match first {
+            Some(first) => finding.with_related(first, "first defined here"),
+            None => finding.with_help(
+                "it is part of the built-in fideslang taxonomy: use it without declaring it",
+            ),
+        });
     }
     // Extensions may build on each other in any order: insert until nothing changes.
     loop {
