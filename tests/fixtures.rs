@@ -203,6 +203,211 @@ fn b18_extra_subprocessor() {
 }
 
 #[test]
+fn a2_personal_data_to_application_insights() {
+    assert_findings(
+        "a2-personal-data-to-application-insights.yaml",
+        &[(
+            "sharing",
+            Some("insights-anonymous-only"),
+            Some("A2"),
+            14,
+            28,
+        )],
+    );
+}
+
+#[test]
+fn a3_personal_data_to_exceptionless() {
+    assert_findings(
+        "a3-personal-data-to-exceptionless.yaml",
+        &[(
+            "sharing",
+            Some("exceptionless-diagnostics-only"),
+            Some("A3"),
+            17,
+            31,
+        )],
+    );
+}
+
+#[test]
+fn a8_downloads_shared() {
+    assert_findings(
+        "a8-downloads-shared.yaml",
+        &[(
+            "sharing",
+            Some("private-data-never-shared"),
+            Some("A8"),
+            20,
+            12,
+        )],
+    );
+}
+
+#[test]
+fn a9_public_profile_shows_email() {
+    assert_findings(
+        "a9-public-profile-shows-email.yaml",
+        &[(
+            "sharing",
+            Some("public-profile-name-only"),
+            Some("A9"),
+            17,
+            23,
+        )],
+    );
+}
+
+#[test]
+fn b3_marketplace_analytics_not_anonymized() {
+    assert_findings(
+        "b3-marketplace-analytics-not-anonymized.yaml",
+        &[(
+            "sharing",
+            Some("marketplace-analytics-anonymized"),
+            Some("B3"),
+            14,
+            44,
+        )],
+    );
+}
+
+#[test]
+fn b5_device_data_outside_support() {
+    assert_findings(
+        "b5-device-data-outside-support.yaml",
+        &[(
+            "sharing",
+            Some("technical-info-for-support-only"),
+            Some("B5"),
+            14,
+            12,
+        )],
+    );
+}
+
+#[test]
+fn b6_customer_data_in_app_store() {
+    assert_findings(
+        "b6-customer-data-in-app-store.yaml",
+        &[
+            (
+                "prohibited",
+                Some("no-customer-data-in-apps"),
+                Some("B6"),
+                18,
+                16,
+            ),
+            (
+                "prohibited",
+                Some("no-customer-data-in-apps"),
+                Some("B6"),
+                25,
+                12,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn b7_usernames_stored() {
+    assert_findings(
+        "b7-usernames-stored.yaml",
+        &[
+            (
+                "prohibited",
+                Some("usernames-stay-in-parent-product"),
+                Some("B7"),
+                15,
+                16,
+            ),
+            (
+                "prohibited",
+                Some("usernames-stay-in-parent-product"),
+                Some("B7"),
+                19,
+                67,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn b8_session_data_not_anonymized() {
+    assert_findings(
+        "b8-session-data-not-anonymized.yaml",
+        &[
+            (
+                "prohibited",
+                Some("session-data-anonymized"),
+                Some("B8"),
+                15,
+                16,
+            ),
+            (
+                "prohibited",
+                Some("session-data-anonymized"),
+                Some("B8"),
+                15,
+                32,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn b13_license_data_outside_oregon() {
+    assert_findings(
+        "b13-license-data-outside-oregon.yaml",
+        &[(
+            "location",
+            Some("license-data-in-oregon"),
+            Some("B13"),
+            17,
+            13,
+        )],
+    );
+}
+
+#[test]
+fn b14_shared_with_third_party() {
+    assert_findings(
+        "b14-shared-with-third-party.yaml",
+        &[("sharing", Some("no-sharing"), Some("B14"), 17, 12)],
+    );
+}
+
+#[test]
+fn b16_backup_unencrypted() {
+    assert_findings(
+        "b16-backup-unencrypted.yaml",
+        &[("encryption", Some("backups-encrypted"), Some("B16"), 17, 39)],
+    );
+}
+
+#[test]
+fn b17_billing_without_legal_basis() {
+    assert_findings(
+        "b17-billing-without-legal-basis.yaml",
+        &[(
+            "lawful_basis",
+            Some("billing-for-tax-law"),
+            Some("B17"),
+            16,
+            19,
+        )],
+    );
+}
+
+#[test]
+fn b19_kept_forever() {
+    assert_findings(
+        "b19-kept-forever.yaml",
+        &[("retention", Some("retention-declared"), Some("B19"), 16, 20)],
+    );
+}
+
+#[test]
 fn always_on_checks() {
     assert_findings(
         "undeclared-holding-and-purpose.yaml",
@@ -265,4 +470,33 @@ fn json_output_of_store_in_eu_west_1() {
 fn json_output_of_always_on_checks() {
     let (_, report) = check_json(&["fixtures/broken/undeclared-holding-and-purpose.yaml"]);
     insta::assert_snapshot!(serde_json::to_string_pretty(&report).expect("json"));
+}
+
+#[test]
+fn every_claim_a_seed_rule_encodes_is_broken_by_a_fixture() {
+    let inventory = match ropa::inventory::load(&[std::path::PathBuf::from("inventory")]) {
+        Ok(inventory) => inventory,
+        Err(failure) => panic!("seed inventory does not load: {:?}", failure.problems),
+    };
+    let encoded: std::collections::BTreeSet<String> = inventory
+        .decl
+        .rules
+        .iter()
+        .filter_map(|r| r.claim.as_ref().map(|c| c.value.clone()))
+        .collect();
+    let mut broken = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir("fixtures/broken").expect("fixtures/broken") {
+        let path = entry.expect("entry").path();
+        let (_, report) = check_json(&[path.to_str().expect("utf-8 path")]);
+        for finding in report["findings"].as_array().expect("findings") {
+            if let Some(claim) = finding["claim"].as_str() {
+                broken.insert(claim.to_owned());
+            }
+        }
+    }
+    let unbroken: Vec<_> = encoded.difference(&broken).collect();
+    assert!(
+        unbroken.is_empty(),
+        "claims with a rule but no breaking fixture: {unbroken:?}"
+    );
 }
