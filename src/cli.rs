@@ -128,7 +128,13 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
     let inventory = match crate::inventory::load(&args.paths) {
         Ok(inventory) => inventory,
         Err(failure) => {
-            write_findings(args, &failure.problems, &failure.sources, None, true)?;
+            ignore_closed_pipe(write_findings(
+                args,
+                &failure.problems,
+                &failure.sources,
+                None,
+                true,
+            ))?;
             return Ok(EXIT_INPUT_ERROR);
         }
     };
@@ -140,13 +146,28 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
         flows: inventory.decl.flows.len(),
         rules: inventory.decl.rules.len(),
     };
-    write_findings(args, &findings, &inventory.sources, Some(scope), false)?;
+    ignore_closed_pipe(write_findings(
+        args,
+        &findings,
+        &inventory.sources,
+        Some(scope),
+        false,
+    ))?;
     let threshold = args.fail_on.threshold();
     Ok(if findings.iter().any(|f| f.severity >= threshold) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
     })
+}
+
+/// A reader that stops early (`ropa check | head`) is not an error, and must not change
+/// the exit status that the findings decide.
+fn ignore_closed_pipe(result: io::Result<()>) -> io::Result<()> {
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 fn write_findings(

@@ -129,3 +129,25 @@ fn no_color_is_honoured_and_pipes_are_plain() {
         .expect("runs");
     assert!(!output.stdout.contains(&0x1b));
 }
+
+#[cfg(unix)]
+#[test]
+fn closed_pipe_keeps_the_exit_status() {
+    // `ropa check ... | true`: the reader exits at once, so writing the multi-megabyte
+    // report hits a closed pipe; the findings still mean status 1.
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text) in ropa::synth::generate(1_000, 10) {
+        fs::write(dir.path().join(name), text).expect("write");
+    }
+    let bin = assert_cmd::cargo::cargo_bin!("ropa");
+    let script = format!(
+        "set -o pipefail; '{}' check '{}' --format json | true",
+        bin.display(),
+        dir.path().display()
+    );
+    let status = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .status()
+        .expect("bash runs");
+    assert_eq!(status.code(), Some(1));
+}
