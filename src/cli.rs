@@ -66,7 +66,7 @@ pub struct CheckArgs {
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
-    /// rustc-style diagnostics with YAML excerpts.
+    /// Rustc-style diagnostics with YAML excerpts.
     Human,
     /// One JSON document (schema `ropa-check/1`, see docs/json.md).
     Json,
