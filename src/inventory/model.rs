@@ -369,33 +369,21 @@ impl Declarations {
         let map = |o: Option<usize>| o.and_then(|i| remap.get(i).copied());
         self.regions.extend(other.regions);
         self.taxonomy.extend(other.taxonomy);
-        let common = |mut c: NodeCommon| {
-            c.organization = map(c.organization);
-            c
-        };
-        self.subjects
-            .extend(other.subjects.into_iter().map(|mut n| {
-                n.common = common(n.common);
-                n
-            }));
-        self.systems.extend(other.systems.into_iter().map(|mut n| {
-            n.common = common(n.common);
-            n
-        }));
-        self.stores.extend(other.stores.into_iter().map(|mut n| {
-            n.common = common(n.common);
-            n
-        }));
-        self.subprocessors
-            .extend(other.subprocessors.into_iter().map(|mut n| {
-                n.common = common(n.common);
-                n
-            }));
-        self.third_parties
-            .extend(other.third_parties.into_iter().map(|mut n| {
-                n.common = common(n.common);
-                n
-            }));
+        extend_nodes(&mut self.subjects, other.subjects, |n| &mut n.common, map);
+        extend_nodes(&mut self.systems, other.systems, |n| &mut n.common, map);
+        extend_nodes(&mut self.stores, other.stores, |n| &mut n.common, map);
+        extend_nodes(
+            &mut self.subprocessors,
+            other.subprocessors,
+            |n| &mut n.common,
+            map,
+        );
+        extend_nodes(
+            &mut self.third_parties,
+            other.third_parties,
+            |n| &mut n.common,
+            map,
+        );
         self.flows.extend(other.flows.into_iter().map(|mut f| {
             f.organization = map(f.organization);
             f
@@ -405,4 +393,18 @@ impl Declarations {
             r
         }));
     }
+}
+
+/// Appends nodes of one kind, mapping their organization index.
+fn extend_nodes<T>(
+    into: &mut Vec<T>,
+    nodes: Vec<T>,
+    common: impl Fn(&mut T) -> &mut NodeCommon,
+    map: impl Fn(Option<usize>) -> Option<usize>,
+) {
+    into.extend(nodes.into_iter().map(|mut node| {
+        let c = common(&mut node);
+        c.organization = map(c.organization);
+        node
+    }));
 }

@@ -18,7 +18,7 @@ pub(crate) fn location(ctx: &RuleContext, out: &mut Vec<Finding>) {
     };
     let g = ctx.graph;
     let regions = &ctx.inv.decl.regions;
-    let allowed: Vec<&str> = allowed_regions.iter().map(|r| r.value.as_str()).collect();
+    let allowed = ids(allowed_regions);
     for node in g.graph.node_indices() {
         let info = g.info(node);
         if info.kind == NodeKind::Subject
@@ -97,7 +97,7 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
     };
     let g = ctx.graph;
     let regions = &ctx.inv.decl.regions;
-    let allowed: Vec<&str> = allowed_regions.iter().map(|r| r.value.as_str()).collect();
+    let allowed = ids(allowed_regions);
     for edge in g.graph.edge_references() {
         let e = edge.id();
         if !ctx.edge_in_scope(e) || !g.crosses_border(ctx.inv, e) {
@@ -159,4 +159,8 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
                 .with_path(ctx.path(e, first)),
         );
     }
+}
+
+fn ids(items: &[crate::inventory::model::Id]) -> Vec<&str> {
+    items.iter().map(|i| i.value.as_str()).collect()
 }
