@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod code;
 pub mod finding;
 pub mod graph;
 pub mod inventory;

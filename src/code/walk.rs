@@ -1,0 +1,122 @@
+//! Finding the Rust sources under a code root: every `.rs` file, skipping `target/`,
+//! hidden folders and the configured glob excludes. Symbolic links are never followed,
+//! so a walk can neither leave its root nor loop.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::path::{Path, PathBuf};
+
+/// A path the walk could not enter or read, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WalkProblem {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// Compiles exclude patterns (matched against paths relative to the root, with `/`).
+pub fn excludes(patterns: &[&str]) -> Result<GlobSet, String> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob =
+            Glob::new(pattern).map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// The `.rs` files under `root`, sorted, and the paths that could not be read.
+pub fn rust_files(root: &Path, excluded: &GlobSet) -> (Vec<PathBuf>, Vec<WalkProblem>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            let name = entry.file_name().to_string_lossy();
+            let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            let skipped_dir =
+                entry.file_type().is_dir() && (name == "target" || name.starts_with('.'));
+            !skipped_dir && !excluded.is_match(relative)
+        });
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let is_rust = entry.path().extension().is_some_and(|e| e == "rs");
+                if entry.file_type().is_file() && is_rust {
+                    files.push(entry.into_path());
+                }
+            }
+            Err(error) => problems.push(WalkProblem {
+                path: error
+                    .path()
+                    .map_or_else(|| root.to_path_buf(), Path::to_path_buf),
+                message: error
+                    .io_error()
+                    .map_or_else(|| error.to_string(), |io| io.to_string()),
+            }),
+        }
+    }
+    (files, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn skips_target_hidden_and_excluded() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        for path in [
+            "src/lib.rs",
+            "src/models/user.rs",
+            "target/debug/build.rs",
+            ".git/hook.rs",
+            "src/generated/x.rs",
+            "README.md",
+        ] {
+            let full = root.join(path);
+            fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+            fs::write(full, "").expect("write");
+        }
+        let excluded = excludes(&["src/generated/**"]).expect("globs");
+        let (files, problems) = rust_files(root, &excluded);
+        let relative: Vec<_> = files
+            .iter()
+            .map(|f| {
+                f.strip_prefix(root)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        assert_eq!(relative, ["src/lib.rs", "src/models/user.rs"]);
+        assert!(problems.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_not_followed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("root");
+        fs::create_dir_all(root.join("src")).expect("mkdir");
+        fs::write(root.join("src/lib.rs"), "").expect("write");
+        let outside = dir.path().join("outside");
+        fs::create_dir_all(&outside).expect("mkdir");
+        fs::write(outside.join("secret.rs"), "").expect("write");
+        std::os::unix::fs::symlink(&outside, root.join("src/escape")).expect("symlink");
+        std::os::unix::fs::symlink(&root, root.join("src/loop")).expect("symlink");
+        let (files, problems) = rust_files(&root, &excludes(&[]).expect("globs"));
+        assert_eq!(files, [root.join("src/lib.rs")]);
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn invalid_globs_are_reported() {
+        assert!(excludes(&["src/[oops"]).is_err());
+    }
+}
