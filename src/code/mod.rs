@@ -3,6 +3,7 @@
 //! UTF-8, is too large or does not parse becomes a warning and is skipped. Nothing
 //! scanned is ever built or executed.
 
+pub mod classify;
 pub mod facts;
 pub mod walk;
 

@@ -1,0 +1,366 @@
+//! Deciding whether a struct field holds personal data, of which fideslang category,
+//! with what confidence, and why, from the field's name (snake_case and camelCase
+//! split into words), negative patterns, the struct it lives in, foreign keys to
+//! people, its type, and types that are themselves structs holding personal data. The
+//! vocabulary is data, in `vocabulary.tsv`.
+
+use super::facts::FieldFact;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+const VOCABULARY: &str = include_str!("vocabulary.tsv");
+
+/// Fields are reported from this confidence up.
+pub const REPORT_THRESHOLD: f32 = 0.5;
+
+/// Words that, before `_id` or `_by`, name a person.
+const PERSON_WORDS: &[&str] = &[
+    "user",
+    "customer",
+    "creator",
+    "author",
+    "owner",
+    "member",
+    "account",
+    "person",
+    "employee",
+    "buyer",
+    "seller",
+    "assignee",
+    "reporter",
+    "sender",
+    "recipient",
+    "patient",
+    "student",
+    "subscriber",
+    "applicant",
+    "contact",
+    "reviewer",
+    "approver",
+    "uploader",
+];
+
+/// The verdict on one field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Classification {
+    pub category: String,
+    pub confidence: f32,
+    pub reason: String,
+}
+
+type Rule = (Vec<String>, String, f32);
+
+#[derive(Default)]
+struct Vocabulary {
+    fields: Vec<Rule>,
+    person_fields: Vec<Rule>,
+    not: Vec<Vec<String>>,
+    not_last: HashSet<String>,
+    types: HashMap<String, (String, f32)>,
+    persons: HashSet<String>,
+    things: HashSet<String>,
+    fk_last: HashMap<String, (String, f32)>,
+}
+
+fn vocabulary() -> &'static Vocabulary {
+    static PARSED: OnceLock<Vocabulary> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        let mut v = Vocabulary::default();
+        for line in VOCABULARY
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
+            let cols: Vec<&str> = line.split('\t').collect();
+            let words = |i: usize| -> Vec<String> {
+                cols.get(i)
+                    .map(|c| c.split(' ').map(str::to_owned).collect())
+                    .unwrap_or_default()
+            };
+            let category = cols.get(2).map(|c| (*c).to_owned()).unwrap_or_default();
+            let confidence = cols.get(3).and_then(|c| c.parse().ok()).unwrap_or(0.0);
+            let first = cols.get(1).map(|c| (*c).to_owned()).unwrap_or_default();
+            match cols[0] {
+                "field" => v.fields.push((words(1), category, confidence)),
+                "person-field" => v.person_fields.push((words(1), category, confidence)),
+                "not" => v.not.push(words(1)),
+                "not-last" => {
+                    v.not_last.insert(first);
+                }
+                "type" => {
+                    v.types.insert(first, (category, confidence));
+                }
+                "person" => {
+                    v.persons.insert(first.to_lowercase());
+                }
+                "thing" => {
+                    v.things.insert(first.to_lowercase());
+                }
+                "fk-last" => {
+                    v.fk_last.insert(first, (category, confidence));
+                }
+                _ => {}
+            }
+        }
+        v
+    })
+}
+
+/// Splits `emailAddr`, `email_addr`, `EmailAddr` and `IPAddress` into lowercase words.
+pub fn words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' || c == '-' || c == ' ' {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let boundary = c.is_uppercase()
+            && !current.is_empty()
+            && (chars[i - 1].is_lowercase()
+                || chars[i - 1].is_ascii_digit()
+                || chars.get(i + 1).is_some_and(|n| n.is_lowercase()));
+        if boundary {
+            words.push(std::mem::take(&mut current));
+        }
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+fn ends_with(words: &[String], pattern: &[String]) -> bool {
+    words.len() >= pattern.len() && words[words.len() - pattern.len()..] == *pattern
+}
+
+/// The best name rule matching the end of `words`: the longest pattern wins.
+fn best<'a>(rules: &'a [Rule], words: &[String]) -> Option<&'a Rule> {
+    rules
+        .iter()
+        .filter(|(pattern, _, _)| ends_with(words, pattern))
+        .max_by_key(|(pattern, _, _)| pattern.len())
+}
+
+/// Identifiers in a type's text: `Option<Vec<UserId>>` gives Option, Vec, UserId.
+fn type_names(ty: &str) -> impl Iterator<Item = &str> {
+    ty.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|s| !s.is_empty())
+}
+
+/// Whether a struct name is about a person (its last word is a person word) or a thing.
+fn struct_kind(item: &str) -> (bool, bool) {
+    let v = vocabulary();
+    let last = words(item).pop().unwrap_or_default();
+    (v.persons.contains(&last), v.things.contains(&last))
+}
+
+/// Classifies one field on its own evidence.
+pub fn classify(field: &FieldFact) -> Option<Classification> {
+    let v = vocabulary();
+    let mut name_words = words(&field.name);
+    if name_words.is_empty() || field.name.chars().all(|c| c.is_ascii_digit()) {
+        // Tuple fields: only the type speaks; a serde rename may name them.
+        name_words = field.serde_rename.as_deref().map(words).unwrap_or_default();
+    }
+    let shown = field.name.as_str();
+    if v.not.iter().any(|pattern| ends_with(&name_words, pattern))
+        || name_words
+            .last()
+            .is_some_and(|last| v.not_last.contains(last))
+    {
+        return None;
+    }
+    let (person, thing) = struct_kind(&field.item);
+    let mut candidates: Vec<Classification> = Vec::new();
+    if let Some((pattern, category, confidence)) = best(&v.fields, &name_words) {
+        candidates.push(Classification {
+            category: category.clone(),
+            confidence: *confidence,
+            reason: format!("field name `{shown}` says {}", pattern.join(" ")),
+        });
+    }
+    if person && !thing {
+        if let Some((pattern, category, confidence)) = best(&v.person_fields, &name_words) {
+            candidates.push(Classification {
+                category: category.clone(),
+                confidence: *confidence,
+                reason: format!(
+                    "`{}` of `{}`, a struct about a person",
+                    pattern.join(" "),
+                    field.item
+                ),
+            });
+        }
+    }
+    if let [.., owner, last] = name_words.as_slice() {
+        if let Some((category, confidence)) = v.fk_last.get(last) {
+            if PERSON_WORDS.contains(&owner.as_str()) || last == "by" {
+                candidates.push(Classification {
+                    category: category.clone(),
+                    confidence: *confidence,
+                    reason: format!("`{shown}` refers to a person"),
+                });
+            }
+        }
+    }
+    for name in type_names(&field.ty) {
+        if let Some((category, confidence)) = v.types.get(name) {
+            candidates.push(Classification {
+                category: category.clone(),
+                confidence: *confidence,
+                reason: format!("type `{name}`"),
+            });
+        }
+    }
+    let best = candidates
+        .iter()
+        .max_by(|a, b| a.confidence.total_cmp(&b.confidence))?
+        .clone();
+    // Two kinds of evidence for the same category make it surer.
+    let agreeing = candidates
+        .iter()
+        .filter(|c| c.category == best.category)
+        .count();
+    let confidence = if agreeing > 1 {
+        (best.confidence + 0.05).min(1.0)
+    } else {
+        best.confidence
+    };
+    (confidence >= REPORT_THRESHOLD).then_some(Classification { confidence, ..best })
+}
+
+/// Classifies every field, then fields whose type is a struct that holds personal data.
+pub fn classify_all(fields: &[&FieldFact]) -> Vec<Option<Classification>> {
+    let mut verdicts: Vec<Option<Classification>> = fields.iter().map(|f| classify(f)).collect();
+    let personal_structs: HashSet<&str> = fields
+        .iter()
+        .zip(&verdicts)
+        .filter(|(_, v)| v.is_some())
+        .map(|(f, _)| f.item.as_str())
+        .collect();
+    for (field, verdict) in fields.iter().zip(verdicts.iter_mut()) {
+        if verdict.is_some() {
+            continue;
+        }
+        let last_word = words(&field.name).pop().unwrap_or_default();
+        if vocabulary().not_last.contains(&last_word) {
+            continue;
+        }
+        if let Some(name) =
+            type_names(&field.ty).find(|t| *t != field.item && personal_structs.contains(t))
+        {
+            *verdict = Some(Classification {
+                category: "user".to_owned(),
+                confidence: 0.7,
+                reason: format!("type `{name}` is a struct that holds personal data"),
+            });
+        }
+    }
+    verdicts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::code::facts::Position;
+
+    fn field(item: &str, name: &str, ty: &str) -> FieldFact {
+        FieldFact {
+            module: String::new(),
+            item: item.to_owned(),
+            variant: None,
+            name: name.to_owned(),
+            ty: ty.to_owned(),
+            serde_rename: None,
+            docs: String::new(),
+            at: Position {
+                line: 1,
+                column: 1,
+                start: 0,
+                end: 0,
+            },
+        }
+    }
+
+    fn category(item: &str, name: &str, ty: &str) -> Option<String> {
+        classify(&field(item, name, ty)).map(|c| c.category)
+    }
+
+    #[test]
+    fn splits_names_into_words() {
+        assert_eq!(words("emailAddr"), ["email", "addr"]);
+        assert_eq!(words("email_addr"), ["email", "addr"]);
+        assert_eq!(words("IPAddress"), ["ip", "address"]);
+        assert_eq!(words("userID"), ["user", "id"]);
+    }
+
+    #[test]
+    fn names_types_and_context() {
+        assert_eq!(
+            category("Order", "email_addr", "String").as_deref(),
+            Some("user.contact.email")
+        );
+        assert_eq!(
+            category("Session", "ip", "String").as_deref(),
+            Some("user.device.ip_address")
+        );
+        assert_eq!(
+            category("Session", "peer", "IpAddr").as_deref(),
+            Some("user.device.ip_address")
+        );
+        assert_eq!(
+            category("User", "name", "String").as_deref(),
+            Some("user.name")
+        );
+        assert_eq!(category("Crate", "name", "String"), None);
+        assert_eq!(
+            category("Post", "creator_id", "i64").as_deref(),
+            Some("user.unique_id")
+        );
+        assert_eq!(
+            category("Post", "updated_by", "i64").as_deref(),
+            Some("user.unique_id")
+        );
+        assert_eq!(
+            category("Invoice", "payer", "UserId").as_deref(),
+            Some("user.unique_id")
+        );
+    }
+
+    #[test]
+    fn negative_patterns_are_not_personal() {
+        for name in [
+            "file_name",
+            "email_template",
+            "show_avatars",
+            "login_count",
+            "sms_enabled",
+            "created_at",
+            "email_verified",
+        ] {
+            assert_eq!(category("User", name, "String"), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn agreeing_evidence_raises_confidence() {
+        let both = classify(&field("User", "email", "EmailAddress")).expect("personal");
+        let one = classify(&field("Order", "email", "String")).expect("personal");
+        assert!(both.confidence > one.confidence);
+    }
+
+    #[test]
+    fn structs_holding_personal_data_make_their_users_personal() {
+        let owner = field("Customer", "email", "String");
+        let order = field("Order", "placed_by_customer", "Customer");
+        let verdicts = classify_all(&[&owner, &order]);
+        assert_eq!(
+            verdicts[1].as_ref().map(|c| c.category.as_str()),
+            Some("user")
+        );
+    }
+}
