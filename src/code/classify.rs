@@ -196,16 +196,15 @@ pub fn classify(field: &FieldFact) -> Option<Classification> {
             });
         }
     }
-    if let [.., owner, last] = name_words.as_slice() {
-        if let Some((category, confidence)) = v.fk_last.get(last) {
-            if PERSON_WORDS.contains(&owner.as_str()) || last == "by" {
-                candidates.push(Classification {
-                    category: category.clone(),
-                    confidence: *confidence,
-                    reason: format!("`{shown}` refers to a person"),
-                });
-            }
-        }
+    if let [.., owner, last] = name_words.as_slice()
+        && let Some((category, confidence)) = v.fk_last.get(last)
+        && (PERSON_WORDS.contains(&owner.as_str()) || last == "by")
+    {
+        candidates.push(Classification {
+            category: category.clone(),
+            confidence: *confidence,
+            reason: format!("`{shown}` refers to a person"),
+        });
     }
     for name in type_names(&field.ty) {
         if let Some((category, confidence)) = v.types.get(name) {
