@@ -183,18 +183,19 @@ pub fn classify(field: &FieldFact) -> Option<Classification> {
             reason: format!("field name `{shown}` says {}", pattern.join(" ")),
         });
     }
-    if person && !thing {
-        if let Some((pattern, category, confidence)) = best(&v.person_fields, &name_words) {
-            candidates.push(Classification {
-                category: category.clone(),
-                confidence: *confidence,
-                reason: format!(
-                    "`{}` of `{}`, a struct about a person",
-                    pattern.join(" "),
-                    field.item
-                ),
-            });
-        }
+    if person
+        && !thing
+        && let Some((pattern, category, confidence)) = best(&v.person_fields, &name_words)
+    {
+        candidates.push(Classification {
+            category: category.clone(),
+            confidence: *confidence,
+            reason: format!(
+                "`{}` of `{}`, a struct about a person",
+                pattern.join(" "),
+                field.item
+            ),
+        });
     }
     if let [.., owner, last] = name_words.as_slice()
         && let Some((category, confidence)) = v.fk_last.get(last)
