@@ -13,33 +13,6 @@ const VOCABULARY: &str = include_str!("vocabulary.tsv");
 /// Fields are reported from this confidence up.
 pub const REPORT_THRESHOLD: f32 = 0.5;
 
-/// Words that, before `_id` or `_by`, name a person.
-const PERSON_WORDS: &[&str] = &[
-    "user",
-    "customer",
-    "creator",
-    "author",
-    "owner",
-    "member",
-    "account",
-    "person",
-    "employee",
-    "buyer",
-    "seller",
-    "assignee",
-    "reporter",
-    "sender",
-    "recipient",
-    "patient",
-    "student",
-    "subscriber",
-    "applicant",
-    "contact",
-    "reviewer",
-    "approver",
-    "uploader",
-];
-
 /// The verdict on one field.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Classification {
@@ -60,6 +33,7 @@ struct Vocabulary {
     persons: HashSet<String>,
     things: HashSet<String>,
     fk_last: HashMap<String, (String, f32)>,
+    fk_owners: HashSet<String>,
 }
 
 fn vocabulary() -> &'static Vocabulary {
@@ -97,6 +71,9 @@ fn vocabulary() -> &'static Vocabulary {
                 }
                 "fk-last" => {
                     v.fk_last.insert(first, (category, confidence));
+                }
+                "fk-owner" => {
+                    v.fk_owners.insert(first);
                 }
                 _ => {}
             }
@@ -151,6 +128,9 @@ fn type_names(ty: &str) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty())
 }
 
+/// How much name and type evidence counts in a struct about a thing.
+const THING_FACTOR: f32 = 0.5;
+
 /// Whether a struct name is about a person (its last word is a person word) or a thing.
 fn struct_kind(item: &str) -> (bool, bool) {
     let v = vocabulary();
@@ -176,10 +156,19 @@ pub fn classify(field: &FieldFact) -> Option<Classification> {
     }
     let (person, thing) = struct_kind(&field.item);
     let mut candidates: Vec<Classification> = Vec::new();
-    if let Some((pattern, category, confidence)) = best(&v.fields, &name_words) {
+    let thing_factor = if thing && !person { THING_FACTOR } else { 1.0 };
+    let with_variant: Vec<String> = field
+        .variant
+        .as_deref()
+        .map(words)
+        .unwrap_or_default()
+        .into_iter()
+        .chain(name_words.iter().cloned())
+        .collect();
+    if let Some((pattern, category, confidence)) = best(&v.fields, &with_variant) {
         candidates.push(Classification {
             category: category.clone(),
-            confidence: *confidence,
+            confidence: *confidence * thing_factor,
             reason: format!("field name `{shown}` says {}", pattern.join(" ")),
         });
     }
@@ -199,7 +188,7 @@ pub fn classify(field: &FieldFact) -> Option<Classification> {
     }
     if let [.., owner, last] = name_words.as_slice()
         && let Some((category, confidence)) = v.fk_last.get(last)
-        && (PERSON_WORDS.contains(&owner.as_str()) || last == "by")
+        && (v.fk_owners.contains(owner.as_str()) || last == "by")
     {
         candidates.push(Classification {
             category: category.clone(),
@@ -211,7 +200,7 @@ pub fn classify(field: &FieldFact) -> Option<Classification> {
         if let Some((category, confidence)) = v.types.get(name) {
             candidates.push(Classification {
                 category: category.clone(),
-                confidence: *confidence,
+                confidence: *confidence * thing_factor,
                 reason: format!("type `{name}`"),
             });
         }
