@@ -266,6 +266,7 @@ mod tests {
             ty: ty.to_owned(),
             serde_rename: None,
             docs: String::new(),
+            annotation: None,
             at: Position {
                 line: 1,
                 column: 1,

@@ -1,6 +1,8 @@
 //! Facts about one Rust file, read with syn (never compiled or run): every field of every
 //! struct and enum variant with its enclosing item, module path, type, serde rename,
-//! doc comment and position.
+//! doc comment, `// ropa:` annotation and position; and every logging or printing macro
+//! call (`log`, `tracing`, `println!` ...) with the field accesses and variables in its
+//! arguments.
 
 use quote::ToTokens;
 use syn::spanned::Spanned;
@@ -43,9 +45,89 @@ pub struct FieldFact {
     pub serde_rename: Option<String>,
     /// Doc comment text, lines joined with spaces.
     pub docs: String,
-    /// Comment-style annotations are read by the classifier from the source text; this is
-    /// the field's position.
+    /// A `// ropa: ...` comment on or above the field.
+    pub annotation: Option<Annotation>,
+    /// The position of the field's name.
     pub at: Position,
+}
+
+/// What a `// ropa:` comment on a field says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AnnotationKind {
+    /// `// ropa: not-personal (reason)`.
+    NotPersonal(String),
+    /// `// ropa: user.contact.email`: the category the field holds.
+    Category(String),
+    /// A `ropa:` comment that says neither; the text says what is wrong.
+    Invalid(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Annotation {
+    pub kind: AnnotationKind,
+    pub at: Position,
+}
+
+/// A logging or printing macro call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogCall {
+    /// The macro as written, e.g. `info` or `tracing::warn`.
+    pub macro_name: String,
+    /// The enclosing module path.
+    pub module: String,
+    pub arguments: Vec<LogArgument>,
+    pub at: Position,
+}
+
+/// A value passed to a logging macro: a field access (`user.email`), a variable
+/// (`email`) or a variable named inside the format string (`{email}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogArgument {
+    /// The expression as written, e.g. `user.email`.
+    pub expr: String,
+    /// The last name in it: the field or variable, e.g. `email`.
+    pub name: String,
+    /// What the field belongs to, if anything: the variable or field before the last
+    /// dot (`user`), or the `impl` type for `self`.
+    pub owner: Option<String>,
+    pub at: Position,
+}
+
+/// Macros whose arguments end up in logs or on the console.
+const LOG_MACROS: &[&str] = &[
+    "trace",
+    "debug",
+    "info",
+    "warn",
+    "error",
+    "log",
+    "event",
+    "println",
+    "eprintln",
+    "print",
+    "eprint",
+    "dbg",
+    "trace_span",
+    "debug_span",
+    "info_span",
+    "warn_span",
+    "error_span",
+    "span",
+];
+
+/// Method calls on a personal value that do not reveal it.
+const HARMLESS_METHODS: &[&str] = &[
+    "len", "is_empty", "is_some", "is_none", "is_ok", "is_err", "count",
+];
+
+/// Calls that make a value safe to log.
+const REDACTING_WORDS: &[&str] = &["redact", "mask", "hash", "obfuscate", "anonymi", "truncat"];
+
+/// Everything [`collect`] found in one file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceFacts {
+    pub fields: Vec<FieldFact>,
+    pub logs: Vec<LogCall>,
 }
 
 impl FieldFact {
@@ -66,8 +148,9 @@ pub struct ParseProblem {
     pub at: Option<Position>,
 }
 
-/// Parses `text` and collects its fields. `module` is the file's module path.
-pub fn collect(text: &str, module: &str) -> Result<Vec<FieldFact>, ParseProblem> {
+/// Parses `text` and collects its fields and logging calls. `module` is the file's
+/// module path.
+pub fn collect(text: &str, module: &str) -> Result<SourceFacts, ParseProblem> {
     let file = syn::parse_file(text).map_err(|e| ParseProblem {
         message: e.to_string(),
         at: Some(position(e.span())),
@@ -80,20 +163,150 @@ pub fn collect(text: &str, module: &str) -> Result<Vec<FieldFact>, ParseProblem>
         },
         item: String::new(),
         variant: None,
-        fields: Vec::new(),
+        self_type: None,
+        lines: LineIndex::new(text),
+        facts: SourceFacts::default(),
     };
     visitor.visit_file(&file);
-    Ok(visitor.fields)
+    Ok(visitor.facts)
 }
 
-struct FieldVisitor {
+struct FieldVisitor<'t> {
     modules: Vec<String>,
     item: String,
     variant: Option<String>,
-    fields: Vec<FieldFact>,
+    /// The type of the enclosing `impl` block, which `self` refers to.
+    self_type: Option<String>,
+    lines: LineIndex<'t>,
+    facts: SourceFacts,
 }
 
-impl<'ast> Visit<'ast> for FieldVisitor {
+/// The lines of a file, for reading comments near a field.
+struct LineIndex<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> LineIndex<'t> {
+    fn new(text: &'t str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// Line `number` (1-based) with its byte offset, without the line break.
+    fn line(&self, number: usize) -> Option<(usize, &'t str)> {
+        let start = *self.starts.get(number.checked_sub(1)?)?;
+        let end = self
+            .starts
+            .get(number)
+            .map_or(self.text.len(), |next| next - 1);
+        let line = self.text.get(start..end)?;
+        Some((start, line.strip_suffix('\r').unwrap_or(line)))
+    }
+
+    /// The first `ropa:` comment from the plain comment lines right above `first` down to
+    /// line `last` (a field's attributes, doc comments and its trailing comment).
+    fn annotation(&self, first: usize, last: usize) -> Option<Annotation> {
+        let mut top = first;
+        while top > 1
+            && self
+                .line(top - 1)
+                .is_some_and(|(_, l)| l.trim_start().starts_with("//"))
+        {
+            top -= 1;
+        }
+        (top..=last).find_map(|number| {
+            let (offset, line) = self.line(number)?;
+            let comment = line.find("//")?;
+            let body = line[comment..].trim_start_matches(['/', '!']).trim_start();
+            let rest = body.strip_prefix("ropa:")?;
+            let column = comment + 1;
+            let at = Position {
+                line: number as u32,
+                column: column as u32,
+                start: (offset + comment) as u32,
+                end: (offset + line.len()) as u32,
+            };
+            Some(Annotation {
+                kind: parse_annotation(rest.trim()),
+                at,
+            })
+        })
+    }
+}
+
+/// Reads what follows `ropa:` in a comment.
+pub fn parse_annotation(text: &str) -> AnnotationKind {
+    if let Some(rest) = text.strip_prefix("not-personal") {
+        let reason = rest
+            .trim()
+            .trim_start_matches([':', '-'])
+            .trim()
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .trim();
+        return if reason.is_empty() {
+            AnnotationKind::Invalid(
+                "`ropa: not-personal` needs a reason: `// ropa: not-personal (why)`".to_owned(),
+            )
+        } else {
+            AnnotationKind::NotPersonal(reason.to_owned())
+        };
+    }
+    let key = text.split_whitespace().next().unwrap_or("");
+    let is_key = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_');
+    if is_key {
+        AnnotationKind::Category(key.to_owned())
+    } else {
+        AnnotationKind::Invalid(format!(
+            "`ropa: {}` is neither `not-personal (reason)` nor a data category",
+            crate::text::sanitize(text)
+        ))
+    }
+}
+
+impl<'ast> Visit<'ast> for FieldVisitor<'_> {
+    fn visit_item_impl(&mut self, node: &'ast syn::ItemImpl) {
+        let name = match &*node.self_ty {
+            syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        };
+        let outer = std::mem::replace(&mut self.self_type, name);
+        visit::visit_item_impl(self, node);
+        self.self_type = outer;
+    }
+
+    fn visit_macro(&mut self, node: &'ast syn::Macro) {
+        let segments: Vec<String> = node
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let is_log = segments
+            .last()
+            .is_some_and(|m| LOG_MACROS.contains(&m.as_str()))
+            && (segments.len() == 1
+                || matches!(segments[0].as_str(), "log" | "tracing" | "std" | "core"));
+        if is_log {
+            let mut arguments = Vec::new();
+            let tokens: Vec<proc_macro2::TokenTree> = node.tokens.clone().into_iter().collect();
+            log_arguments(&tokens, self.self_type.as_deref(), &mut arguments);
+            self.facts.logs.push(LogCall {
+                macro_name: segments.join("::"),
+                module: self.modules.join("::"),
+                arguments,
+                at: position(node.path.span()),
+            });
+        }
+        visit::visit_macro(self, node);
+    }
+
     fn visit_item_mod(&mut self, node: &'ast syn::ItemMod) {
         self.modules.push(node.ident.to_string());
         visit::visit_item_mod(self, node);
@@ -133,7 +346,9 @@ impl<'ast> Visit<'ast> for FieldVisitor {
                 .ident
                 .as_ref()
                 .map_or_else(|| field.span(), |i| i.span());
-            self.fields.push(FieldFact {
+            let whole = field.span();
+            let annotation = self.lines.annotation(whole.start().line, whole.end().line);
+            self.facts.fields.push(FieldFact {
                 module: self.modules.join("::"),
                 item: self.item.clone(),
                 variant: self.variant.clone(),
@@ -141,11 +356,162 @@ impl<'ast> Visit<'ast> for FieldVisitor {
                 ty: type_text(&field.ty),
                 serde_rename: serde_rename(&field.attrs),
                 docs: docs(&field.attrs),
+                annotation,
                 at: position(at),
             });
         }
         visit::visit_fields(self, node);
     }
+}
+
+fn is_punct(token: Option<&proc_macro2::TokenTree>, ch: char) -> bool {
+    matches!(token, Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == ch)
+}
+
+fn ident_of(token: Option<&proc_macro2::TokenTree>) -> Option<&proc_macro2::Ident> {
+    match token {
+        Some(proc_macro2::TokenTree::Ident(ident)) => Some(ident),
+        _ => None,
+    }
+}
+
+/// Collects field accesses, whole-argument variables and format-string variables from a
+/// macro's tokens (and the groups nested in them), skipping values passed through a
+/// redacting call and harmless methods such as `.len()`.
+fn log_arguments(
+    tokens: &[proc_macro2::TokenTree],
+    self_type: Option<&str>,
+    out: &mut Vec<LogArgument>,
+) {
+    use proc_macro2::{Delimiter, TokenTree};
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            TokenTree::Group(group) => {
+                let callee = i
+                    .checked_sub(1)
+                    .and_then(|p| ident_of(tokens.get(p)))
+                    .map(|c| c.to_string().to_ascii_lowercase());
+                let redacted =
+                    callee.is_some_and(|c| REDACTING_WORDS.iter().any(|w| c.contains(w)));
+                if !redacted {
+                    let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+                    log_arguments(&inner, self_type, out);
+                }
+                i += 1;
+            }
+            TokenTree::Literal(literal) => {
+                if let Ok(text) =
+                    syn::parse2::<syn::LitStr>(TokenTree::Literal(literal.clone()).into())
+                {
+                    for name in format_variables(&text.value()) {
+                        out.push(LogArgument {
+                            expr: format!("{{{name}}}"),
+                            name,
+                            owner: None,
+                            at: position(literal.span()),
+                        });
+                    }
+                }
+                i += 1;
+            }
+            TokenTree::Ident(first) => {
+                // A path (`a::b`) or a macro name (`format!`) is not a value.
+                if is_punct(tokens.get(i + 1), ':') || is_punct(tokens.get(i + 1), '!') {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                let mut chain = vec![first.clone()];
+                let mut j = i + 1;
+                while is_punct(tokens.get(j), '.')
+                    && let Some(next) = ident_of(tokens.get(j + 1))
+                {
+                    chain.push(next.clone());
+                    j += 2;
+                }
+                let called = matches!(tokens.get(j), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
+                if called {
+                    let method = chain.pop().map(|m| m.to_string()).unwrap_or_default();
+                    if HARMLESS_METHODS.contains(&method.as_str())
+                        || REDACTING_WORDS
+                            .iter()
+                            .any(|w| method.to_ascii_lowercase().contains(w))
+                    {
+                        // Skip the call's arguments too: they are not logged.
+                        i = j + 1;
+                        continue;
+                    }
+                }
+                let before = start.checked_sub(1).map(|p| &tokens[p]);
+                let whole_argument = start == 0
+                    || before.is_some_and(|t| matches!(t, TokenTree::Punct(p) if matches!(p.as_char(), ',' | '%' | '?' | '=' | '&')));
+                let keyword = matches!(
+                    first.to_string().as_str(),
+                    "target"
+                        | "parent"
+                        | "name"
+                        | "Level"
+                        | "true"
+                        | "false"
+                        | "self"
+                        | "crate"
+                        | "super"
+                ) && chain.len() == 1;
+                if chain.len() >= 2
+                    || (chain.len() == 1
+                        && whole_argument
+                        && !keyword
+                        && !called
+                        && !is_punct(tokens.get(j), '='))
+                {
+                    let names: Vec<String> = chain.iter().map(ToString::to_string).collect();
+                    let owner = (names.len() >= 2).then(|| {
+                        let owner = &names[names.len() - 2];
+                        match (owner.as_str(), self_type) {
+                            ("self", Some(ty)) => ty.to_owned(),
+                            _ => owner.clone(),
+                        }
+                    });
+                    let first_span = first.span();
+                    let last_span = chain.last().map_or(first_span, |l| l.span());
+                    let mut at = position(first_span);
+                    at.end = last_span.byte_range().end as u32;
+                    out.push(LogArgument {
+                        expr: names.join("."),
+                        name: names.last().cloned().unwrap_or_default(),
+                        owner,
+                        at,
+                    });
+                }
+                i = j;
+            }
+            TokenTree::Punct(_) => i += 1,
+        }
+    }
+}
+
+/// Variables named inside a format string: `{email}` and `{email:?}`, not `{}`, `{0}`
+/// or `{{`.
+fn format_variables(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        if let Some(escaped) = rest.strip_prefix('{') {
+            rest = escaped;
+            continue;
+        }
+        let end = rest.find(['}', ':']).unwrap_or(rest.len());
+        let name = &rest[..end];
+        let is_ident = name.starts_with(|c: char| c.is_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if is_ident {
+            names.push(name.to_owned());
+        }
+        rest = &rest[end..];
+    }
+    names
 }
 
 /// Token text of a type without the spaces the token printer puts between tokens.
@@ -225,7 +591,7 @@ pub struct Pair(u32, String);
 
     #[test]
     fn collects_struct_and_variant_fields() {
-        let fields = collect(SOURCE, "models::user").expect("parses");
+        let fields = collect(SOURCE, "models::user").expect("parses").fields;
         let summary: Vec<_> = fields
             .iter()
             .map(|f| {
@@ -278,7 +644,7 @@ pub struct Pair(u32, String);
 
     #[test]
     fn reads_renames_docs_and_positions() {
-        let fields = collect(SOURCE, "").expect("parses");
+        let fields = collect(SOURCE, "").expect("parses").fields;
         let email = &fields[1];
         assert_eq!(email.serde_rename.as_deref(), Some("emailAddress"));
         assert_eq!(email.docs, "Where we send receipts.");
@@ -288,6 +654,104 @@ pub struct Pair(u32, String);
             "email"
         );
         assert_eq!(fields[0].item_path(), "User");
+    }
+
+    #[test]
+    fn reads_ropa_annotations_above_beside_and_in_doc_comments() {
+        let source = "pub struct Upload {
+    // ropa: not-personal (hash of the file contents)
+    pub content_hash: String,
+    pub contact: String, // ropa: user.contact.email
+    /// The uploader's handle.
+    /// ropa: user.account.username
+    #[serde(default)]
+    pub handle: String,
+    // ropa: not-personal
+    pub note: String,
+    pub plain: String,
+}
+";
+        let fields = collect(source, "").expect("parses").fields;
+        let kinds: Vec<_> = fields
+            .iter()
+            .map(|f| f.annotation.as_ref().map(|a| (a.kind.clone(), a.at.line)))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                Some((
+                    AnnotationKind::NotPersonal("hash of the file contents".into()),
+                    2
+                )),
+                Some((AnnotationKind::Category("user.contact.email".into()), 4)),
+                Some((AnnotationKind::Category("user.account.username".into()), 6)),
+                Some((
+                    AnnotationKind::Invalid(
+                        "`ropa: not-personal` needs a reason: `// ropa: not-personal (why)`".into()
+                    ),
+                    9
+                )),
+                None,
+            ]
+        );
+    }
+
+    #[test]
+    fn collects_logging_calls_with_the_values_they_log() {
+        let source = r#"
+impl Session {
+    fn login(&self, user: &User, token: &str) {
+        info!("login {} from {}", user.email, self.ip_address);
+        tracing::warn!(user_id = %user.id, "token {token} used");
+        debug!("{}", redact(user.phone));
+        println!("{} chars", user.name.len());
+        log::error!(target: "auth", "failed for {:?}", user.email.clone());
+        let s = format!("{}", user.email);
+    }
+}
+"#;
+        let logs = collect(source, "auth").expect("parses").logs;
+        let calls: Vec<(String, Vec<(String, Option<String>)>)> = logs
+            .iter()
+            .map(|call| {
+                (
+                    call.macro_name.clone(),
+                    call.arguments
+                        .iter()
+                        .map(|a| (a.expr.clone(), a.owner.clone()))
+                        .collect(),
+                )
+            })
+            .collect();
+        let owned = |e: &str, o: Option<&str>| (e.to_owned(), o.map(str::to_owned));
+        assert_eq!(
+            calls,
+            [
+                (
+                    "info".to_owned(),
+                    vec![
+                        owned("user.email", Some("user")),
+                        owned("self.ip_address", Some("Session"))
+                    ]
+                ),
+                (
+                    "tracing::warn".to_owned(),
+                    vec![owned("user.id", Some("user")), owned("{token}", None)]
+                ),
+                ("debug".to_owned(), vec![]),
+                ("println".to_owned(), vec![]),
+                (
+                    "log::error".to_owned(),
+                    vec![owned("user.email", Some("user"))]
+                ),
+            ]
+        );
+        let email = &logs[0].arguments[0];
+        assert_eq!(
+            &source[email.at.start as usize..email.at.end as usize],
+            "user.email"
+        );
+        assert_eq!(logs[0].at.line, 4);
     }
 
     #[test]

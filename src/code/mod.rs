@@ -90,7 +90,7 @@ fn scan_file(root: &Path, path: &Path) -> Result<FileFacts, SkippedSource> {
             }),
         )
     })?;
-    let result = facts::collect(&text, &module_path(root, path));
+    let result = facts::collect(&text, &module_path(root, path)).map(|f| f.fields);
     // Spans index a per-thread source map that grows with every file; positions are
     // already computed, so free it before the next file.
     proc_macro2::extra::invalidate_current_thread_spans();

@@ -324,6 +324,9 @@ impl<'a> Decoder<'a> {
             ("flows", Self::flow),
             ("rules", Self::rule),
         ];
+        if let Some(node) = top.get("code") {
+            self.code(node, out);
+        }
         for (key, decode_item) in sections {
             if let Some(node) = top.get(key) {
                 self.list(node, &format!("`{key}`"), |d, item| {
@@ -331,6 +334,158 @@ impl<'a> Decoder<'a> {
                 });
             }
         }
+    }
+
+    /// A list of non-empty strings (paths, globs); a single string is a list of one.
+    fn string_list(&mut self, node: &Node, what: &str) -> Vec<Sp<String>> {
+        let items: Vec<&Node> = match &node.value {
+            Value::Seq(items) => items.iter().collect(),
+            Value::Str(_) => vec![node],
+            _ => {
+                self.wrong_type(node, what, "a list of strings");
+                return Vec::new();
+            }
+        };
+        let mut strings = Vec::new();
+        for item in items {
+            let Some(text) = self.string(item, what) else {
+                continue;
+            };
+            if text.value.trim().is_empty() {
+                self.invalid(text.span, format!("{what} is empty"), "empty", None);
+            } else {
+                strings.push(text);
+            }
+        }
+        strings
+    }
+
+    /// A glob over Rust item paths (`*::User`, `models::user::User.email`).
+    fn pattern(&mut self, fields: &Fields, key: &str) -> Option<Sp<String>> {
+        let what = format!("`{key}` of {}", fields.what);
+        let text = self
+            .required(fields, key)
+            .and_then(|n| self.string(n, &what))?;
+        match globset::Glob::new(&text.value) {
+            Ok(_) => Some(text),
+            Err(error) => {
+                self.invalid(
+                    text.span,
+                    format!("`{}` is not a valid pattern: {}", text.value, error.kind()),
+                    "not a glob",
+                    Some(
+                        "write a path such as `models::user::User` or a glob such as `*::User`"
+                            .into(),
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn code(&mut self, node: &Node, out: &mut Declarations) {
+        let keys = ["roots", "exclude", "structs", "fields", "logs"];
+        let Some(f) = self.fields(node, "`code`", &keys) else {
+            return;
+        };
+        let roots = match self.required(&f, "roots") {
+            Some(n) => self.string_list(n, "a source root"),
+            None => Vec::new(),
+        };
+        let exclude = match f.get("exclude") {
+            Some(n) => self.string_list(n, "an exclude pattern"),
+            None => Vec::new(),
+        };
+        for pattern in &exclude {
+            if let Err(error) = globset::Glob::new(&pattern.value) {
+                self.invalid(
+                    pattern.span,
+                    format!("`{}` is not a valid glob: {}", pattern.value, error.kind()),
+                    "not a glob",
+                    Some("globs match paths relative to a root, e.g. `**/tests/**`".into()),
+                );
+            }
+        }
+        let mut structs = Vec::new();
+        if let Some(list) = f.get("structs") {
+            self.list(list, "`structs` of `code`", |d, item| {
+                let Some(m) = d.fields(item, "a struct mapping", &["match", "to"]) else {
+                    return;
+                };
+                let pattern = d.pattern(&m, "match");
+                let to = match d.required(&m, "to") {
+                    Some(n) => d.id_list(n, "`to` of a struct mapping"),
+                    None => Vec::new(),
+                };
+                if let Some(pattern) = pattern {
+                    structs.push(StructMapping {
+                        pattern,
+                        to,
+                        span: m.span,
+                    });
+                }
+            });
+        }
+        let mut overrides = Vec::new();
+        if let Some(list) = f.get("fields") {
+            self.list(list, "`fields` of `code`", |d, item| {
+                let keys = ["match", "data", "not_personal"];
+                let Some(m) = d.fields(item, "a field override", &keys) else {
+                    return;
+                };
+                let pattern = d.pattern(&m, "match");
+                let verdict = match (d.opt_id(&m, "data"), d.opt_string(&m, "not_personal")) {
+                    (Some(category), None) => Some(FieldVerdict::Category(category)),
+                    (None, Some(reason)) if !reason.value.trim().is_empty() => {
+                        Some(FieldVerdict::NotPersonal(reason))
+                    }
+                    (None, Some(reason)) => {
+                        d.invalid(
+                            reason.span,
+                            "`not_personal` needs a reason",
+                            "empty reason",
+                            Some("say why the field holds no personal data, e.g. `not_personal: hash of the file contents`".into()),
+                        );
+                        None
+                    }
+                    (Some(category), Some(_)) => {
+                        d.invalid(
+                            category.span,
+                            "a field override has either `data` or `not_personal`, not both",
+                            "one of the two",
+                            None,
+                        );
+                        None
+                    }
+                    (None, None) => {
+                        d.report(
+                            Finding::input(
+                                "missing-key",
+                                "a field override needs `data` (the category the field holds) or `not_personal` (why it holds none)",
+                            )
+                            .at(m.span, "`data` or `not_personal` is required here"),
+                        );
+                        None
+                    }
+                };
+                if let (Some(pattern), Some(verdict)) = (pattern, verdict) {
+                    overrides.push(FieldOverride {
+                        pattern,
+                        verdict,
+                        span: m.span,
+                    });
+                }
+            });
+        }
+        out.code.push(CodeSection {
+            roots,
+            exclude,
+            structs,
+            fields: overrides,
+            logs: self.opt_id(&f, "logs"),
+            organization: self.organization,
+            span: f.span,
+        });
     }
 
     fn organization(&mut self, node: &Node, out: &mut Declarations) {

@@ -330,6 +330,47 @@ impl RuleKind {
     }
 }
 
+/// The `code` section of one inventory file: where its Rust sources are and how their
+/// structs relate to the inventory's stores and systems.
+#[derive(Clone, Debug)]
+pub struct CodeSection {
+    /// Source roots, relative to the directory of the inventory file.
+    pub roots: Vec<Sp<String>>,
+    /// Glob patterns of paths (relative to a root) not to scan.
+    pub exclude: Vec<Sp<String>>,
+    pub structs: Vec<StructMapping>,
+    pub fields: Vec<FieldOverride>,
+    /// The store that log output goes to; categories it declares may be logged.
+    pub logs: Option<Id>,
+    pub organization: Option<usize>,
+    pub span: Span,
+}
+
+/// Structs matching `pattern` (a path such as `models::user::User` or a glob such as
+/// `*::User`) are persisted to, or processed by, the nodes in `to`.
+#[derive(Clone, Debug)]
+pub struct StructMapping {
+    pub pattern: Sp<String>,
+    pub to: Vec<Id>,
+    pub span: Span,
+}
+
+/// What a field override says about the fields matching `pattern` (`*::User.phone`).
+#[derive(Clone, Debug)]
+pub struct FieldOverride {
+    pub pattern: Sp<String>,
+    pub verdict: FieldVerdict,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum FieldVerdict {
+    /// The field holds this category, whatever the classifier thinks.
+    Category(Id),
+    /// The field holds no personal data, for the reason given.
+    NotPersonal(Sp<String>),
+}
+
 /// Everything the loaded files declare.
 #[derive(Clone, Debug, Default)]
 pub struct Declarations {
@@ -343,6 +384,7 @@ pub struct Declarations {
     pub third_parties: Vec<ThirdParty>,
     pub flows: Vec<Flow>,
     pub rules: Vec<Rule>,
+    pub code: Vec<CodeSection>,
 }
 
 impl Declarations {
@@ -391,6 +433,10 @@ impl Declarations {
         self.rules.extend(other.rules.into_iter().map(|mut r| {
             r.organization = map(r.organization);
             r
+        }));
+        self.code.extend(other.code.into_iter().map(|mut c| {
+            c.organization = map(c.organization);
+            c
         }));
     }
 }

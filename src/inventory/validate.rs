@@ -42,6 +42,7 @@ pub fn validate(
     check.nodes();
     check.flows();
     check.rules();
+    check.code();
     Resolved { regions, nodes }
 }
 
@@ -460,6 +461,24 @@ impl Checker<'_> {
                 }
                 RuleKind::Encryption { .. } => {}
                 RuleKind::LawfulBasis { purposes, .. } => self.keys(Tree::Use, purposes),
+            }
+        }
+    }
+
+    fn code(&mut self) {
+        for section in &self.decl.code {
+            for mapping in &section.structs {
+                for target in &mapping.to {
+                    self.node_ref(target, &[NodeKind::Store, NodeKind::System]);
+                }
+            }
+            for field in &section.fields {
+                if let FieldVerdict::Category(category) = &field.verdict {
+                    self.key(Tree::Category, category);
+                }
+            }
+            if let Some(logs) = &section.logs {
+                self.node_ref(logs, &[NodeKind::Store]);
             }
         }
     }
