@@ -71,7 +71,7 @@ fn bench(c: &mut Criterion) {
             |b, inventory| {
                 b.iter(|| {
                     let graph = ropa::graph::DataFlowGraph::build(inventory);
-                    ropa::rules::evaluate(inventory, &graph)
+                    ropa::rules::evaluate(inventory, &graph, &[])
                 })
             },
         );

@@ -4,6 +4,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::graph::DataFlowGraph;
+use crate::report::progress::ScanProgress;
 use crate::report::{self, Scope, human, json};
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
@@ -62,6 +63,9 @@ pub struct CheckArgs {
     /// Print only the findings: no summary line, nothing when clean.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Check the inventory alone: do not scan the Rust sources its `code` sections name.
+    #[arg(long)]
+    pub no_code: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -125,7 +129,7 @@ fn color_choice(color: Color, is_terminal: bool) -> ColorChoice {
 }
 
 fn check(args: &CheckArgs) -> io::Result<u8> {
-    let inventory = match crate::inventory::load(&args.paths) {
+    let mut inventory = match crate::inventory::load(&args.paths) {
         Ok(inventory) => inventory,
         Err(failure) => {
             ignore_closed_pipe(write_findings(
@@ -138,13 +142,33 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
             return Ok(EXIT_INPUT_ERROR);
         }
     };
+    let inventory_files = inventory.sources.len();
+    let scans = if args.no_code {
+        Vec::new()
+    } else {
+        match crate::code::sections::scan_sections(&mut inventory, &ScanProgress::stderr()) {
+            Ok(scans) => scans,
+            Err(problems) => {
+                ignore_closed_pipe(write_findings(
+                    args,
+                    &problems,
+                    &inventory.sources,
+                    None,
+                    true,
+                ))?;
+                return Ok(EXIT_INPUT_ERROR);
+            }
+        }
+    };
     let graph = DataFlowGraph::build(&inventory);
-    let findings = crate::rules::evaluate(&inventory, &graph);
+    let findings = crate::rules::evaluate(&inventory, &graph, &scans);
     let scope = Scope {
-        files: inventory.sources.len(),
+        files: inventory_files,
         nodes: inventory.nodes.len(),
         flows: inventory.decl.flows.len(),
         rules: inventory.decl.rules.len(),
+        rust_files: scans.iter().map(|s| s.scan.files.len()).sum(),
+        manifests: scans.iter().map(|s| s.scan.manifests.len()).sum(),
     };
     ignore_closed_pipe(write_findings(
         args,

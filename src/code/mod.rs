@@ -5,20 +5,36 @@
 
 pub mod classify;
 pub mod facts;
+pub mod manifest;
+pub mod sections;
+pub mod verdicts;
 pub mod walk;
 
-use facts::{FieldFact, Position};
+use crate::source::{FileId, SourceMap};
+use facts::{FieldFact, LogCall, Position};
+use manifest::Dependency;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Largest Rust file the scanner reads: 10 MiB (generated code beyond that is skipped).
 pub const MAX_SOURCE_BYTES: u64 = 10 * 1024 * 1024;
 
-/// One scanned file's facts.
+/// One scanned Rust file's facts; its text is registered in the run's [`SourceMap`]
+/// when it has any, so findings can quote it.
 #[derive(Clone, Debug)]
 pub struct FileFacts {
     pub path: PathBuf,
+    pub source: Option<FileId>,
     pub fields: Vec<FieldFact>,
+    pub logs: Vec<LogCall>,
+}
+
+/// One `Cargo.toml`'s dependencies.
+#[derive(Clone, Debug)]
+pub struct ManifestFacts {
+    pub path: PathBuf,
+    pub source: FileId,
+    pub dependencies: Vec<Dependency>,
 }
 
 /// A file or directory that was skipped, and why.
@@ -27,13 +43,45 @@ pub struct SkippedSource {
     pub path: PathBuf,
     pub reason: String,
     pub at: Option<Position>,
+    /// The file's text, when it could be read, so a finding can quote the position.
+    pub source: Option<FileId>,
 }
 
 /// Everything one scan found.
 #[derive(Clone, Debug, Default)]
 pub struct Scan {
     pub files: Vec<FileFacts>,
+    pub manifests: Vec<ManifestFacts>,
     pub skipped: Vec<SkippedSource>,
+}
+
+impl Scan {
+    /// Every field with the file it was found in, in file order.
+    pub fn fields(&self) -> impl Iterator<Item = (&FileFacts, &FieldFact)> {
+        self.files
+            .iter()
+            .flat_map(|file| file.fields.iter().map(move |field| (file, field)))
+    }
+}
+
+/// Told how a scan advances, so the caller can show progress. Called from worker
+/// threads.
+pub trait Progress: Sync {
+    /// The walk is done; `files` files will be read.
+    fn start(&self, files: usize);
+    /// One more file was read.
+    fn advance(&self);
+    /// The scan is complete.
+    fn finish(&self);
+}
+
+/// Progress that nobody watches.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _: usize) {}
+    fn advance(&self) {}
+    fn finish(&self) {}
 }
 
 /// The module path of a file below a crate's `src/`: `src/models/user.rs` is
@@ -57,12 +105,29 @@ pub fn module_path(root: &Path, file: &Path) -> String {
     parts.join("::")
 }
 
-/// Reads and parses one file; the error says why it was skipped.
-fn scan_file(root: &Path, path: &Path) -> Result<FileFacts, SkippedSource> {
-    let skip = |reason: String, at: Option<Position>| SkippedSource {
-        path: path.to_path_buf(),
+/// What reading one file produced, before its text is registered.
+enum FileResult {
+    Rust {
+        text: String,
+        facts: facts::SourceFacts,
+    },
+    Manifest {
+        text: String,
+        dependencies: Vec<Dependency>,
+    },
+    Skipped {
+        reason: String,
+        at: Option<Position>,
+        text: Option<String>,
+    },
+}
+
+/// Reads a file as UTF-8 text within the size limit.
+fn read_text(path: &Path) -> Result<String, FileResult> {
+    let skip = |reason: String, at: Option<Position>| FileResult::Skipped {
         reason,
         at,
+        text: None,
     };
     let metadata = std::fs::metadata(path).map_err(|e| skip(format!("cannot read: {e}"), None))?;
     if metadata.len() > MAX_SOURCE_BYTES {
@@ -76,38 +141,61 @@ fn scan_file(root: &Path, path: &Path) -> Result<FileFacts, SkippedSource> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| skip(format!("cannot read: {e}"), None))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+        let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
         let start = valid.len() as u32;
         skip(
             "not valid UTF-8".to_owned(),
             Some(Position {
                 line,
-                column: 1,
+                column: (valid.len() - line_start) as u32 + 1,
                 start,
                 end: start + 1,
             }),
         )
-    })?;
-    let result = facts::collect(&text, &module_path(root, path)).map(|f| f.fields);
+    })
+}
+
+/// Reads and parses one file.
+fn scan_file(root: &Path, path: &Path) -> FileResult {
+    let text = match read_text(path) {
+        Ok(text) => text,
+        Err(skipped) => return skipped,
+    };
+    if walk::is_manifest(path) {
+        return match manifest::dependencies(&text) {
+            Ok(dependencies) => FileResult::Manifest { text, dependencies },
+            Err(problem) => FileResult::Skipped {
+                reason: problem.message,
+                at: problem.at,
+                text: Some(text),
+            },
+        };
+    }
+    let result = facts::collect(&text, &module_path(root, path));
     // Spans index a per-thread source map that grows with every file; positions are
     // already computed, so free it before the next file.
     proc_macro2::extra::invalidate_current_thread_spans();
     match result {
-        Ok(fields) => Ok(FileFacts {
-            path: path.to_path_buf(),
-            fields,
-        }),
-        Err(problem) => Err(skip(
-            format!("does not parse as Rust: {}", problem.message),
-            problem.at,
-        )),
+        Ok(facts) => FileResult::Rust { text, facts },
+        Err(problem) => FileResult::Skipped {
+            reason: format!("does not parse as Rust: {}", problem.message),
+            at: problem.at,
+            text: Some(text),
+        },
     }
 }
 
-/// Scans the Rust files under each root (excluding `excluded`), in parallel.
-pub fn scan(roots: &[PathBuf], excluded: &globset::GlobSet) -> Scan {
+/// Scans the Rust files and manifests under each root (excluding `excluded`), in
+/// parallel. Files with facts are registered in `sources`.
+pub fn scan(
+    roots: &[PathBuf],
+    excluded: &globset::GlobSet,
+    sources: &mut SourceMap,
+    progress: &dyn Progress,
+) -> Scan {
     let mut scan = Scan::default();
     let mut work: Vec<(PathBuf, PathBuf)> = Vec::new();
     for root in roots {
@@ -116,28 +204,61 @@ pub fn scan(roots: &[PathBuf], excluded: &globset::GlobSet) -> Scan {
                 path: root.clone(),
                 reason: "source root does not exist or is not a directory".to_owned(),
                 at: None,
+                source: None,
             });
             continue;
         }
-        let (files, problems) = walk::rust_files(root, excluded);
+        let (files, problems) = walk::source_files(root, excluded);
         work.extend(files.into_iter().map(|f| (root.clone(), f)));
         scan.skipped
             .extend(problems.into_iter().map(|p| SkippedSource {
                 path: p.path,
                 reason: format!("cannot read: {}", p.message),
                 at: None,
+                source: None,
             }));
     }
-    let results: Vec<Result<FileFacts, SkippedSource>> = work
+    progress.start(work.len());
+    let results: Vec<FileResult> = work
         .par_iter()
-        .map(|(root, path)| scan_file(root, path))
+        .map(|(root, path)| {
+            let result = scan_file(root, path);
+            progress.advance();
+            result
+        })
         .collect();
-    for result in results {
+    for ((_, path), result) in work.into_iter().zip(results) {
         match result {
-            Ok(file) => scan.files.push(file),
-            Err(skipped) => scan.skipped.push(skipped),
+            FileResult::Rust { text, facts } => {
+                let has_facts = !facts.fields.is_empty() || !facts.logs.is_empty();
+                let source = has_facts.then(|| sources.add(&path, text));
+                scan.files.push(FileFacts {
+                    path,
+                    source,
+                    fields: facts.fields,
+                    logs: facts.logs,
+                });
+            }
+            FileResult::Manifest { text, dependencies } => {
+                let source = sources.add(&path, text);
+                scan.manifests.push(ManifestFacts {
+                    path,
+                    source,
+                    dependencies,
+                });
+            }
+            FileResult::Skipped { reason, at, text } => {
+                let source = text.map(|text| sources.add(&path, text));
+                scan.skipped.push(SkippedSource {
+                    path,
+                    reason,
+                    at,
+                    source,
+                });
+            }
         }
     }
+    progress.finish();
     scan
 }
 
@@ -186,6 +307,8 @@ mod tests {
         let scan = scan(
             &[dir.path().to_path_buf()],
             &walk::excludes(&[]).expect("globs"),
+            &mut SourceMap::new(),
+            &NoProgress,
         );
         let scanned: Vec<_> = scan
             .files
@@ -228,6 +351,8 @@ mod tests {
         let scan = scan(
             &[PathBuf::from("/definitely/not/here")],
             &walk::excludes(&[]).expect("globs"),
+            &mut SourceMap::new(),
+            &NoProgress,
         );
         assert!(scan.files.is_empty());
         assert_eq!(scan.skipped.len(), 1);

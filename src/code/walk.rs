@@ -1,4 +1,5 @@
-//! Finding the Rust sources under a code root: every `.rs` file, skipping `target/`,
+//! Finding the Rust sources under a code root: every `.rs` file and every `Cargo.toml`
+//! (so workspace members are read with the workspace), skipping `target/`,
 //! hidden folders and the configured glob excludes. Symbolic links are never followed,
 //! so a walk can neither leave its root nor loop.
 
@@ -23,8 +24,14 @@ pub fn excludes(patterns: &[&str]) -> Result<GlobSet, String> {
     builder.build().map_err(|e| e.to_string())
 }
 
-/// The `.rs` files under `root`, sorted, and the paths that could not be read.
-pub fn rust_files(root: &Path, excluded: &GlobSet) -> (Vec<PathBuf>, Vec<WalkProblem>) {
+/// Whether a walked file is a manifest rather than Rust source.
+pub fn is_manifest(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "Cargo.toml")
+}
+
+/// The `.rs` and `Cargo.toml` files under `root`, sorted, and the paths that could not
+/// be read.
+pub fn source_files(root: &Path, excluded: &GlobSet) -> (Vec<PathBuf>, Vec<WalkProblem>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let walker = walkdir::WalkDir::new(root)
@@ -45,7 +52,7 @@ pub fn rust_files(root: &Path, excluded: &GlobSet) -> (Vec<PathBuf>, Vec<WalkPro
         match entry {
             Ok(entry) => {
                 let is_rust = entry.path().extension().is_some_and(|e| e == "rs");
-                if entry.file_type().is_file() && is_rust {
+                if entry.file_type().is_file() && (is_rust || is_manifest(entry.path())) {
                     files.push(entry.into_path());
                 }
             }
@@ -78,13 +85,14 @@ mod tests {
             ".git/hook.rs",
             "src/generated/x.rs",
             "README.md",
+            "Cargo.toml",
         ] {
             let full = root.join(path);
             fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
             fs::write(full, "").expect("write");
         }
         let excluded = excludes(&["src/generated/**"]).expect("globs");
-        let (files, problems) = rust_files(root, &excluded);
+        let (files, problems) = source_files(root, &excluded);
         let relative: Vec<_> = files
             .iter()
             .map(|f| {
@@ -94,7 +102,7 @@ mod tests {
                     .replace('\\', "/")
             })
             .collect();
-        assert_eq!(relative, ["src/lib.rs", "src/models/user.rs"]);
+        assert_eq!(relative, ["Cargo.toml", "src/lib.rs", "src/models/user.rs"]);
         assert!(problems.is_empty());
     }
 
@@ -110,7 +118,7 @@ mod tests {
         fs::write(outside.join("secret.rs"), "").expect("write");
         std::os::unix::fs::symlink(&outside, root.join("src/escape")).expect("symlink");
         std::os::unix::fs::symlink(&root, root.join("src/loop")).expect("symlink");
-        let (files, problems) = rust_files(&root, &excludes(&[]).expect("globs"));
+        let (files, problems) = source_files(&root, &excludes(&[]).expect("globs"));
         assert_eq!(files, [root.join("src/lib.rs")]);
         assert!(problems.is_empty());
     }

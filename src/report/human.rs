@@ -94,18 +94,31 @@ pub fn write(
     }
     let summary = Summary::of(findings);
     match (summary.total, scope) {
-        (0, Some(scope)) => writeln!(
-            out,
-            "no findings: {} {}, {} {}, {} {}, {} {} checked",
-            scope.files,
-            plural(scope.files, "file", "files"),
-            scope.nodes,
-            plural(scope.nodes, "node", "nodes"),
-            scope.flows,
-            plural(scope.flows, "flow", "flows"),
-            scope.rules,
-            plural(scope.rules, "rule", "rules")
-        ),
+        (0, Some(scope)) => {
+            let code = if scope.rust_files + scope.manifests > 0 {
+                format!(
+                    ", {} Rust {} and {} {}",
+                    scope.rust_files,
+                    plural(scope.rust_files, "file", "files"),
+                    scope.manifests,
+                    plural(scope.manifests, "manifest", "manifests")
+                )
+            } else {
+                String::new()
+            };
+            writeln!(
+                out,
+                "no findings: {} {}, {} {}, {} {}, {} {}{code} checked",
+                scope.files,
+                plural(scope.files, "file", "files"),
+                scope.nodes,
+                plural(scope.nodes, "node", "nodes"),
+                scope.flows,
+                plural(scope.flows, "flow", "flows"),
+                scope.rules,
+                plural(scope.rules, "rule", "rules")
+            )
+        }
         (0, None) => writeln!(out, "no findings"),
         _ => writeln!(out, "{}", summary_line(&summary)),
     }

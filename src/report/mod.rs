@@ -3,6 +3,7 @@
 
 pub mod human;
 pub mod json;
+pub mod progress;
 
 use crate::finding::{Finding, Severity};
 
@@ -37,4 +38,8 @@ pub struct Scope {
     pub nodes: usize,
     pub flows: usize,
     pub rules: usize,
+    /// Rust files scanned for the inventory's `code` sections.
+    pub rust_files: usize,
+    /// `Cargo.toml` files read.
+    pub manifests: usize,
 }

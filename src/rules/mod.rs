@@ -3,6 +3,7 @@
 //! (its organization), its resolved data selector, and how a finding cites its rule.
 
 mod always_on;
+mod code;
 mod placement;
 mod sharing;
 mod storage;
@@ -15,8 +16,14 @@ use crate::source::Span;
 use crate::taxonomy::{KeyTree, Selector, Tree};
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
-/// Runs every rule and every always-on check; findings come back in report order.
-pub fn evaluate(inv: &Inventory, graph: &DataFlowGraph) -> Vec<Finding> {
+/// Runs every rule, every always-on check and the code checks on `code` (the scans of
+/// the inventory's `code` sections; empty when code is not checked). Findings come back
+/// in report order.
+pub fn evaluate(
+    inv: &Inventory,
+    graph: &DataFlowGraph,
+    code: &[crate::code::sections::SectionScan],
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in &inv.decl.rules {
         let ctx = RuleContext::new(inv, graph, rule);
@@ -31,6 +38,7 @@ pub fn evaluate(inv: &Inventory, graph: &DataFlowGraph) -> Vec<Finding> {
         }
     }
     always_on::check(inv, graph, &mut findings);
+    code::check(inv, graph, code, &mut findings);
     sort_findings(&mut findings);
     findings
 }
@@ -95,6 +103,11 @@ impl<'a> RuleContext<'a> {
     pub fn selects(&self, datum: &Datum) -> bool {
         (self.rule.kind.include_anonymized() || !datum.anonymized)
             && self.data.matches(self.categories(), datum.category)
+    }
+
+    /// Whether the rule's `data` selects a category found in code (never anonymized).
+    pub fn selects_category(&self, category: crate::taxonomy::KeyId) -> bool {
+        self.data.matches(self.categories(), category)
     }
 
     /// Whether a node matches a node selector of ids and section names; an empty

@@ -1,0 +1,129 @@
+//! Scanning the source roots that an inventory's `code` sections name: roots resolve
+//! relative to the inventory file that names them, a root that does not exist is an
+//! input error, and every field gets its final status from the section's overrides,
+//! the source annotations and the classifier.
+
+use super::verdicts::{self, FieldStatus, ItemPattern, Origin};
+use super::{Progress, Scan};
+use crate::finding::Finding;
+use crate::inventory::Inventory;
+use crate::inventory::model::{CodeSection, FieldVerdict};
+use std::path::PathBuf;
+
+/// One `code` section's scan.
+pub struct SectionScan {
+    /// Index into the inventory's `code` sections.
+    pub section: usize,
+    pub roots: Vec<PathBuf>,
+    pub scan: Scan,
+    /// Each field's status, in the order of [`Scan::fields`].
+    pub statuses: Vec<FieldStatus>,
+}
+
+impl SectionScan {
+    /// Fields with their file and status.
+    pub fn judged(
+        &self,
+    ) -> impl Iterator<Item = (&super::FileFacts, &super::facts::FieldFact, &FieldStatus)> {
+        self.scan
+            .fields()
+            .zip(&self.statuses)
+            .map(|((file, field), status)| (file, field, status))
+    }
+}
+
+/// The directory a section's roots are relative to: the one holding its inventory file.
+fn base_dir(inv: &Inventory, section: &CodeSection) -> PathBuf {
+    inv.sources
+        .path(section.span.file)
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+/// Scans every `code` section's roots. A root that does not exist is an input error
+/// (with every such root reported); unreadable files are not, they become skipped
+/// sources.
+pub fn scan_sections(
+    inv: &mut Inventory,
+    progress: &dyn Progress,
+) -> Result<Vec<SectionScan>, Vec<Finding>> {
+    let mut problems = Vec::new();
+    let mut plans = Vec::new();
+    for (index, section) in inv.decl.code.iter().enumerate() {
+        let base = base_dir(inv, section);
+        let mut roots = Vec::new();
+        for root in &section.roots {
+            let path = base.join(&root.value);
+            if path.is_dir() {
+                roots.push(path);
+            } else {
+                let what = if path.exists() {
+                    "is not a directory"
+                } else {
+                    "does not exist"
+                };
+                problems.push(
+                    Finding::input(
+                        "missing-code-root",
+                        format!("source root `{}` {what}", root.value),
+                    )
+                    .at(root.span, format!("looked for {}", path.display()))
+                    .with_help(
+                        "roots are relative to the directory of the inventory file that names them",
+                    ),
+                );
+            }
+        }
+        let patterns: Vec<&str> = section.exclude.iter().map(|p| p.value.as_str()).collect();
+        match super::walk::excludes(&patterns) {
+            Ok(excluded) => plans.push((index, roots, excluded)),
+            Err(message) => problems
+                .push(Finding::input("invalid-value", message).at(section.span, "in this section")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut scans = Vec::new();
+    for (index, roots, excluded) in plans {
+        let scan = super::scan(&roots, &excluded, &mut inv.sources, progress);
+        let section = &inv.decl.code[index];
+        let overrides: Vec<(ItemPattern, &FieldVerdict)> = section
+            .fields
+            .iter()
+            .filter_map(|o| ItemPattern::new(&o.pattern.value).map(|p| (p, &o.verdict)))
+            .collect();
+        let fields: Vec<_> = scan.fields().map(|(_, field)| field).collect();
+        let categories = &inv.taxonomy.categories;
+        let statuses = verdicts::judge(
+            &fields,
+            |field| {
+                let path = verdicts::field_path(field);
+                overrides
+                    .iter()
+                    .find(|(pattern, _)| pattern.matches(&path))
+                    .map(|(_, verdict)| match verdict {
+                        FieldVerdict::Category(category) => FieldStatus::Personal {
+                            category: category.value.clone(),
+                            confidence: 1.0,
+                            reason: "declared in the inventory".to_owned(),
+                            origin: Origin::Inventory,
+                        },
+                        FieldVerdict::NotPersonal(reason) => FieldStatus::NotPersonal {
+                            reason: reason.value.clone(),
+                            origin: Origin::Inventory,
+                        },
+                    })
+            },
+            |key| categories.get(key).is_some(),
+        );
+        scans.push(SectionScan {
+            section: index,
+            roots,
+            scan,
+            statuses,
+        });
+    }
+    Ok(scans)
+}
