@@ -20,6 +20,17 @@ Examples:
   ropa check fixtures/broken/a13-card-retained.yaml --fail-on warning
   ropa explain retention          what a rule kind checks and how to fix a finding";
 
+const SCAN_AFTER_HELP: &str = "\
+Exit status: 0 scanned (whatever was found), 2 a path does not exist.
+
+Mark a field that holds no personal data with `// ropa: not-personal (why)`, or name
+its category with `// ropa: user.contact.email`, on or above the field.
+
+Examples:
+  ropa scan                        scan the current directory
+  ropa scan crates/api --exclude '**/tests/**'
+  ropa scan . --format json > personal-data.json";
+
 /// ropa audits a YAML data inventory against the privacy promises it encodes.
 ///
 /// The inventory declares where personal data is stored, who receives it and why, and
@@ -37,6 +48,15 @@ pub enum Command {
     /// Check an inventory: load it, build the data-flow graph and evaluate every rule.
     #[command(after_help = AFTER_HELP)]
     Check(CheckArgs),
+    /// List the personal data ropa finds in Rust sources, with no inventory needed.
+    ///
+    /// Reads every `.rs` file and `Cargo.toml` under the paths (skipping `target/`, hidden
+    /// folders and `--exclude` globs) without building anything, and lists each struct
+    /// field ropa believes holds personal data with its category, confidence and reason,
+    /// the third-party SDKs among the dependencies, and personal values passed to
+    /// logging macros.
+    #[command(after_help = SCAN_AFTER_HELP)]
+    Scan(ScanArgs),
     /// Explain a finding code: what it checks and how to fix a finding.
     ///
     /// Without a code, lists every code ropa can report.
@@ -66,6 +86,27 @@ pub struct CheckArgs {
     /// Check the inventory alone: do not scan the Rust sources its `code` sections name.
     #[arg(long)]
     pub no_code: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ScanArgs {
+    /// Directories to scan (crates or workspaces).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
+    pub format: ScanFormat,
+    /// Glob of paths (relative to a scanned directory) to skip; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ScanFormat {
+    /// Aligned columns, one section per kind of finding.
+    Table,
+    /// One JSON document (schema `ropa-scan/1`, see docs/json.md).
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -109,6 +150,7 @@ pub const EXIT_INPUT_ERROR: u8 = 2;
 pub fn run(cli: Cli) -> io::Result<u8> {
     match cli.command {
         Some(Command::Check(args)) => check(&args),
+        Some(Command::Scan(args)) => scan(&args),
         Some(Command::Explain { code }) => explain(code.as_deref()),
         None => {
             let mut out = io::stdout();
@@ -231,6 +273,57 @@ fn write_findings(
             out.flush()
         }
     }
+}
+
+fn scan(args: &ScanArgs) -> io::Result<u8> {
+    let mut err = io::stderr().lock();
+    let missing: Vec<&PathBuf> = args.paths.iter().filter(|p| !p.is_dir()).collect();
+    if !missing.is_empty() {
+        for path in missing {
+            let what = if path.exists() {
+                "is not a directory"
+            } else {
+                "does not exist"
+            };
+            writeln!(
+                err,
+                "error: `{}` {what}; `ropa scan` reads the Rust sources under directories",
+                crate::text::sanitize(&path.display().to_string())
+            )?;
+        }
+        return Ok(EXIT_INPUT_ERROR);
+    }
+    let patterns: Vec<&str> = args.exclude.iter().map(String::as_str).collect();
+    let excluded = match crate::code::walk::excludes(&patterns) {
+        Ok(excluded) => excluded,
+        Err(message) => {
+            writeln!(err, "error: --exclude {}", crate::text::sanitize(&message))?;
+            return Ok(EXIT_INPUT_ERROR);
+        }
+    };
+    drop(err);
+    let mut sources = crate::source::SourceMap::new();
+    let scan = crate::code::scan(
+        &args.paths,
+        &excluded,
+        &mut sources,
+        &ScanProgress::stderr(),
+    );
+    let fields: Vec<_> = scan.fields().map(|(_, field)| field).collect();
+    let taxonomy = crate::taxonomy::Taxonomy::builtin();
+    let statuses = crate::code::verdicts::judge(
+        &fields,
+        |_| None,
+        |key| taxonomy.categories.get(key).is_some(),
+    );
+    let report = report::scan::report(&args.paths, &scan, &statuses);
+    let mut out = io::stdout().lock();
+    let written = match args.format {
+        ScanFormat::Json => out.write_all(json::to_string(&report).as_bytes()),
+        ScanFormat::Table => report::scan::write_table_report(&mut out, &report),
+    };
+    ignore_closed_pipe(written.and_then(|()| out.flush()))?;
+    Ok(EXIT_CLEAN)
 }
 
 fn explain(code: Option<&str>) -> io::Result<u8> {

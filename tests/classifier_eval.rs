@@ -23,7 +23,7 @@ fn precision_and_recall_are_above_0_9() {
     for path in paths {
         let text = std::fs::read_to_string(&path).expect("read");
         let lines: Vec<&str> = text.lines().collect();
-        for field in collect(&text, "").expect("evaluation files parse") {
+        for field in collect(&text, "").expect("evaluation files parse").fields {
             let line = lines[field.at.line as usize - 1];
             let label = line
                 .split("// expect: ")

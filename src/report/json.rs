@@ -111,7 +111,7 @@ pub fn report<'a>(
 }
 
 /// The report as pretty-printed JSON with a trailing newline.
-pub fn to_string(report: &Report) -> String {
+pub fn to_string(report: &impl serde::Serialize) -> String {
     let mut text =
         serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');

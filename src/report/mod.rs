@@ -4,6 +4,7 @@
 pub mod human;
 pub mod json;
 pub mod progress;
+pub mod scan;
 
 use crate::finding::{Finding, Severity};
 
