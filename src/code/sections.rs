@@ -41,6 +41,29 @@ fn base_dir(inv: &Inventory, section: &CodeSection) -> PathBuf {
         .unwrap_or_default()
 }
 
+/// `inventory/../src` as `src`: `..` removed lexically where a named folder precedes it,
+/// so paths in reports read as the user would write them.
+fn clean_path(path: &std::path::Path) -> PathBuf {
+    use std::path::Component;
+    let mut clean = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(clean.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    if clean.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        clean
+    }
+}
+
 /// Scans every `code` section's roots. A root that does not exist is an input error
 /// (with every such root reported); unreadable files are not, they become skipped
 /// sources.
@@ -54,7 +77,7 @@ pub fn scan_sections(
         let base = base_dir(inv, section);
         let mut roots = Vec::new();
         for root in &section.roots {
-            let path = base.join(&root.value);
+            let path = clean_path(&base.join(&root.value));
             if path.is_dir() {
                 roots.push(path);
             } else {
@@ -126,4 +149,19 @@ pub fn scan_sections(
         });
     }
     Ok(scans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_cleaned_lexically() {
+        assert_eq!(clean_path(Path::new("inventory/../src")), Path::new("src"));
+        assert_eq!(clean_path(Path::new("./a/./b/..")), Path::new("a"));
+        assert_eq!(clean_path(Path::new("../x")), Path::new("../x"));
+        assert_eq!(clean_path(Path::new("a/..")), Path::new("."));
+        assert_eq!(clean_path(Path::new("/a/../b")), Path::new("/b"));
+    }
 }

@@ -105,11 +105,7 @@ fn display(path: &Path) -> String {
 }
 
 /// Builds the report of one scan; `statuses` are in the order of [`Scan::fields`].
-pub fn report(
-    roots: &[std::path::PathBuf],
-    scan: &Scan,
-    statuses: &[FieldStatus],
-) -> ScanReport {
+pub fn report(roots: &[std::path::PathBuf], scan: &Scan, statuses: &[FieldStatus]) -> ScanReport {
     let mut fields = Vec::new();
     let mut not_personal = Vec::new();
     for ((file, field), status) in scan.fields().zip(statuses) {
@@ -293,7 +289,11 @@ pub fn write_table_report(out: &mut dyn Write, report: &ScanReport) -> io::Resul
                 ]
             })
             .collect();
-        write_table(out, &["LOCATION", "CRATE", "VENDOR", "KIND", "REGION"], &rows)?;
+        write_table(
+            out,
+            &["LOCATION", "CRATE", "VENDOR", "KIND", "REGION"],
+            &rows,
+        )?;
         writeln!(out)?;
     }
     if !report.logs.is_empty() {

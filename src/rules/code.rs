@@ -272,9 +272,9 @@ impl<'a> SectionChecker<'a> {
             if !ctx.selects_category(key) || !ctx.node_selected(nodes, node) {
                 continue;
             }
-            if matches!(rule.kind, RuleKind::Retention { .. })
-                && self.graph.info(node).kind != NodeKind::Store
-            {
+            // Code is checked where it persists data; what systems receive is checked
+            // on the flows.
+            if self.graph.info(node).kind != NodeKind::Store {
                 continue;
             }
             forbidden = true;
