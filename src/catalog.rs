@@ -12,6 +12,14 @@ pub const ALWAYS_ON_CODES: &[&str] = &[
     "undeclared-recipient",
     "unreachable-node",
 ];
+pub const CODE_CODES: &[&str] = &[
+    "undeclared-personal-field",
+    "unmapped-personal-struct",
+    "undeclared-third-party",
+    "personal-data-in-logs",
+    "invalid-annotation",
+    "skipped-source",
+];
 pub const INPUT_CODES: &[&str] = &[
     "yaml-syntax",
     "duplicate-key",
@@ -29,12 +37,14 @@ pub const INPUT_CODES: &[&str] = &[
     "unknown-reference",
     "unknown-category",
     "region-cycle",
+    "missing-code-root",
 ];
 
 pub fn all_codes() -> impl Iterator<Item = &'static str> {
     RULE_KIND_CODES
         .iter()
         .chain(ALWAYS_ON_CODES)
+        .chain(CODE_CODES)
         .chain(INPUT_CODES)
         .copied()
 }

@@ -18,6 +18,8 @@ Examples:
   ropa check                      check ./inventory
   ropa check inventory/ --format json > findings.json
   ropa check fixtures/broken/a13-card-retained.yaml --fail-on warning
+  ropa check --no-code            check the inventory without scanning its code
+  ropa scan src/                  list the personal data in Rust sources
   ropa explain retention          what a rule kind checks and how to fix a finding";
 
 const SCAN_AFTER_HELP: &str = "\
@@ -35,7 +37,10 @@ Examples:
 ///
 /// The inventory declares where personal data is stored, who receives it and why, and
 /// the promises (rules) made about it. ropa builds the data-flow graph and reports every
-/// broken promise with the YAML line that breaks it.
+/// broken promise with the YAML line that breaks it. When the inventory names Rust
+/// source roots (its `code` section), ropa also reads that code, without building it,
+/// and reports personal data the inventory does not declare, SDKs of undeclared
+/// vendors and personal data written to logs, at the Rust or Cargo.toml line.
 #[derive(Parser, Debug)]
 #[command(name = "ropa", version, after_help = AFTER_HELP)]
 pub struct Cli {
@@ -45,7 +50,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Check an inventory: load it, build the data-flow graph and evaluate every rule.
+    /// Check an inventory: load it, scan the code it names, build the data-flow graph and
+    /// evaluate every rule.
     #[command(after_help = AFTER_HELP)]
     Check(CheckArgs),
     /// List the personal data ropa finds in Rust sources, with no inventory needed.
@@ -333,6 +339,7 @@ fn explain(code: Option<&str>) -> io::Result<u8> {
         for (title, codes) in [
             ("Rule kinds", crate::catalog::RULE_KIND_CODES),
             ("Always-on checks", crate::catalog::ALWAYS_ON_CODES),
+            ("Code checks", crate::catalog::CODE_CODES),
             ("Input errors (exit status 2)", crate::catalog::INPUT_CODES),
         ] {
             writeln!(out, "\n{title}:")?;

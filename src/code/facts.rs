@@ -711,7 +711,8 @@ impl Session {
 }
 "#;
         let logs = collect(source, "auth").expect("parses").logs;
-        let calls: Vec<(String, Vec<(String, Option<String>)>)> = logs
+        type Logged = Vec<(String, Option<String>)>;
+        let calls: Vec<(String, Logged)> = logs
             .iter()
             .map(|call| {
                 (
