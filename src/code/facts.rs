@@ -151,10 +151,11 @@ pub struct ParseProblem {
 /// Parses `text` and collects its fields and logging calls. `module` is the file's
 /// module path.
 pub fn collect(text: &str, module: &str) -> Result<SourceFacts, ParseProblem> {
-    let file = syn::parse_file(text).map_err(|e| ParseProblem {
-        message: e.to_string(),
-        at: Some(position(e.span())),
-    })?;
+    let file: ItemsWithoutData =
+        syn::parse_str(&blank_preamble(text)).map_err(|e| ParseProblem {
+            message: e.to_string(),
+            at: Some(position(e.span())),
+        })?;
     let mut visitor = FieldVisitor {
         modules: if module.is_empty() {
             Vec::new()
@@ -167,8 +168,77 @@ pub fn collect(text: &str, module: &str) -> Result<SourceFacts, ParseProblem> {
         lines: LineIndex::new(text),
         facts: SourceFacts::default(),
     };
-    visitor.visit_file(&file);
+    for item in &file.items {
+        visitor.visit_item(item);
+    }
     Ok(visitor.facts)
+}
+
+/// The text with a byte-order mark or a `#!` interpreter line blanked out (as
+/// `syn::parse_file` strips them), keeping every byte offset and line in place.
+fn blank_preamble(text: &str) -> std::borrow::Cow<'_, str> {
+    let mut end = text
+        .strip_prefix('\u{feff}')
+        .map_or(0, |_| '\u{feff}'.len_utf8());
+    let rest = &text[end..];
+    if rest.starts_with("#!") && !rest[2..].trim_start().starts_with('[') {
+        end += rest.find('\n').unwrap_or(rest.len());
+    }
+    if end == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(format!("{}{}", " ".repeat(end), &text[end..]))
+}
+
+/// A file's items, except the values of top-level `const` and `static` items, which
+/// are skipped token by token instead of being parsed. They hold no fields and no
+/// logging calls, and generated tables (a 2.5 MB array of numbers) would otherwise
+/// cost hundreds of megabytes of syntax tree.
+struct ItemsWithoutData {
+    items: Vec<syn::Item>,
+}
+
+impl syn::parse::Parse for ItemsWithoutData {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        input.call(syn::Attribute::parse_inner)?;
+        let mut items = Vec::new();
+        while !input.is_empty() {
+            if is_data_item(input) {
+                skip_data_item(input)?;
+            } else {
+                items.push(input.parse()?);
+            }
+        }
+        Ok(ItemsWithoutData { items })
+    }
+}
+
+/// Whether the next item is `const NAME` or `static [mut] NAME`: not `const fn`, and
+/// not `const _`, whose block often holds items (derive expansions).
+fn is_data_item(input: syn::parse::ParseStream) -> bool {
+    let fork = input.fork();
+    if fork.call(syn::Attribute::parse_outer).is_err() || fork.parse::<syn::Visibility>().is_err() {
+        return false;
+    }
+    (fork.peek(syn::Token![const]) && fork.peek2(syn::Ident))
+        || (fork.peek(syn::Token![static])
+            && (fork.peek2(syn::Ident) || fork.peek2(syn::Token![mut])))
+}
+
+/// Consumes a `const` or `static` item up to its closing `;`.
+fn skip_data_item(input: syn::parse::ParseStream) -> syn::Result<()> {
+    input.call(syn::Attribute::parse_outer)?;
+    input.parse::<syn::Visibility>()?;
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        while let Some((token, next)) = rest.token_tree() {
+            rest = next;
+            if matches!(&token, proc_macro2::TokenTree::Punct(p) if p.as_char() == ';') {
+                return Ok(((), rest));
+            }
+        }
+        Err(cursor.error("expected `;` at the end of the item"))
+    })
 }
 
 struct FieldVisitor<'t> {
@@ -753,6 +823,30 @@ impl Session {
             "user.email"
         );
         assert_eq!(logs[0].at.line, 4);
+    }
+
+    #[test]
+    fn data_items_are_skipped_and_everything_else_read() {
+        let source = "#!/usr/bin/env rust-script
+#![allow(dead_code)]
+pub static TABLE: [u16; 3] = [1, 2, 3];
+const fn twice(x: u32) -> u32 { x * 2 }
+const LIMIT: usize = { let x = 1; x + 1 };
+static mut COUNTER: u32 = 0;
+const _: () = { struct Hidden { phone: String } };
+pub struct User { pub email: String }
+fn log_it(user: &User) { info!(\"{}\", user.email); }
+";
+        let facts = collect(source, "").expect("parses");
+        let fields: Vec<_> = facts
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.at.line))
+            .collect();
+        assert_eq!(fields, [("phone", 7), ("email", 8)]);
+        assert_eq!(facts.logs.len(), 1);
+        let problem = collect("pub struct A;\nstatic X: u8 = 1\n", "").unwrap_err();
+        assert!(problem.message.contains("`;`"), "{}", problem.message);
     }
 
     #[test]
