@@ -2,7 +2,7 @@
 //! with the span underlined, labelled related spans, the rule and claim, the path that
 //! carried the data, a help line), then a summary line.
 
-use super::{Scope, Summary};
+use super::{Scope, Summary, plural};
 use crate::finding::{Finding, Severity};
 use crate::source::SourceMap;
 use crate::text::sanitize;
@@ -122,10 +122,6 @@ pub fn write(
         (0, None) => writeln!(out, "no findings"),
         _ => writeln!(out, "{}", summary_line(&summary)),
     }
-}
-
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
 }
 
 pub fn summary_line(summary: &Summary) -> String {

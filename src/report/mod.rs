@@ -44,3 +44,8 @@ pub struct Scope {
     /// `Cargo.toml` files read.
     pub manifests: usize,
 }
+
+/// `one` or `many`, by count.
+pub(crate) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}

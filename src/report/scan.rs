@@ -2,6 +2,7 @@
 //! confidence, reason), SDK dependencies, personal values passed to logging macros and
 //! skipped files, as an aligned table or as JSON (schema `ropa-scan/1`).
 
+use super::plural;
 use crate::code::Scan;
 use crate::code::manifest;
 use crate::code::verdicts::{self, FieldStatus, Origin};
@@ -347,8 +348,4 @@ pub fn write_table_report(out: &mut dyn Write, report: &ScanReport) -> io::Resul
         plural(s.manifests, "manifest", "manifests"),
         s.skipped
     )
-}
-
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
 }
