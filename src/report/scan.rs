@@ -247,89 +247,95 @@ fn location(at: &Location) -> String {
     format!("{}:{}:{}", at.file, at.line, at.column)
 }
 
+/// Writes a titled table followed by a blank line; nothing when there are no rows.
+fn write_section(
+    out: &mut dyn Write,
+    title: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "{title}")?;
+    write_table(out, header, rows)?;
+    writeln!(out)
+}
+
 /// Writes the report as tables, one section per kind of fact, and a summary line.
 pub fn write_table_report(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
-    if !report.fields.is_empty() {
-        writeln!(out, "Personal data in struct fields:")?;
-        let rows: Vec<Vec<String>> = report
-            .fields
-            .iter()
-            .map(|f| {
-                let item = match &f.variant {
-                    Some(v) => format!("{}::{v}.{}", f.item, f.field),
-                    None => format!("{}.{}", f.item, f.field),
-                };
-                vec![
-                    location(&f.at),
-                    item,
-                    f.category.clone(),
-                    format!("{:.2}", f.confidence),
-                    f.reason.clone(),
-                ]
-            })
-            .collect();
-        write_table(
-            out,
-            &["LOCATION", "FIELD", "CATEGORY", "CONFIDENCE", "REASON"],
-            &rows,
-        )?;
-        writeln!(out)?;
-    }
-    if !report.dependencies.is_empty() {
-        writeln!(out, "Third-party SDKs in Cargo.toml:")?;
-        let rows: Vec<Vec<String>> = report
-            .dependencies
-            .iter()
-            .map(|d| {
-                vec![
-                    location(&d.at),
-                    d.krate.clone(),
-                    d.legal_name.clone(),
-                    d.kind.clone(),
-                    d.region.clone(),
-                ]
-            })
-            .collect();
-        write_table(
-            out,
-            &["LOCATION", "CRATE", "VENDOR", "KIND", "REGION"],
-            &rows,
-        )?;
-        writeln!(out)?;
-    }
-    if !report.logs.is_empty() {
-        writeln!(out, "Personal data passed to logging:")?;
-        let rows: Vec<Vec<String>> = report
-            .logs
-            .iter()
-            .map(|l| {
-                vec![
-                    location(&l.at),
-                    format!("{}!", l.macro_name),
-                    l.expr.clone(),
-                    l.category.clone(),
-                ]
-            })
-            .collect();
-        write_table(out, &["LOCATION", "MACRO", "VALUE", "CATEGORY"], &rows)?;
-        writeln!(out)?;
-    }
-    if !report.skipped.is_empty() {
-        writeln!(out, "Not scanned:")?;
-        let rows: Vec<Vec<String>> = report
-            .skipped
-            .iter()
-            .map(|s| {
-                let at = match (s.line, s.column) {
-                    (Some(l), Some(c)) => format!("{}:{l}:{c}", s.file),
-                    _ => s.file.clone(),
-                };
-                vec![at, s.reason.clone()]
-            })
-            .collect();
-        write_table(out, &["LOCATION", "REASON"], &rows)?;
-        writeln!(out)?;
-    }
+    let fields: Vec<Vec<String>> = report
+        .fields
+        .iter()
+        .map(|f| {
+            let item = match &f.variant {
+                Some(v) => format!("{}::{v}.{}", f.item, f.field),
+                None => format!("{}.{}", f.item, f.field),
+            };
+            vec![
+                location(&f.at),
+                item,
+                f.category.clone(),
+                format!("{:.2}", f.confidence),
+                f.reason.clone(),
+            ]
+        })
+        .collect();
+    write_section(
+        out,
+        "Personal data in struct fields:",
+        &["LOCATION", "FIELD", "CATEGORY", "CONFIDENCE", "REASON"],
+        &fields,
+    )?;
+    let dependencies: Vec<Vec<String>> = report
+        .dependencies
+        .iter()
+        .map(|d| {
+            vec![
+                location(&d.at),
+                d.krate.clone(),
+                d.legal_name.clone(),
+                d.kind.clone(),
+                d.region.clone(),
+            ]
+        })
+        .collect();
+    write_section(
+        out,
+        "Third-party SDKs in Cargo.toml:",
+        &["LOCATION", "CRATE", "VENDOR", "KIND", "REGION"],
+        &dependencies,
+    )?;
+    let logs: Vec<Vec<String>> = report
+        .logs
+        .iter()
+        .map(|l| {
+            vec![
+                location(&l.at),
+                format!("{}!", l.macro_name),
+                l.expr.clone(),
+                l.category.clone(),
+            ]
+        })
+        .collect();
+    write_section(
+        out,
+        "Personal data passed to logging:",
+        &["LOCATION", "MACRO", "VALUE", "CATEGORY"],
+        &logs,
+    )?;
+    let skipped: Vec<Vec<String>> = report
+        .skipped
+        .iter()
+        .map(|s| {
+            let at = match (s.line, s.column) {
+                (Some(l), Some(c)) => format!("{}:{l}:{c}", s.file),
+                _ => s.file.clone(),
+            };
+            vec![at, s.reason.clone()]
+        })
+        .collect();
+    write_section(out, "Not scanned:", &["LOCATION", "REASON"], &skipped)?;
     let s = &report.summary;
     writeln!(
         out,

@@ -42,10 +42,29 @@ pub(crate) fn check(
 ) {
     for scan in scans {
         let section = &inv.decl.code[scan.section];
+        let forbidding = inv
+            .decl
+            .rules
+            .iter()
+            .filter(|rule| same_scope(section.organization, rule.organization))
+            .filter_map(|rule| {
+                let nodes = match &rule.kind {
+                    RuleKind::Prohibited { nodes, .. } => nodes,
+                    RuleKind::Retention {
+                        nodes,
+                        max: Some(max),
+                        ..
+                    } if max.value == Retention::None => nodes,
+                    _ => return None,
+                };
+                Some((RuleContext::new(inv, graph, rule), nodes.as_slice()))
+            })
+            .collect();
         let checker = SectionChecker {
             inv,
             graph,
             section,
+            forbidding,
             mappings: section
                 .structs
                 .iter()
@@ -59,19 +78,27 @@ pub(crate) fn check(
     }
 }
 
+/// Whether a declaration of `other`'s organization is in a section's scope: the same
+/// organization, or either has none.
+fn same_scope(section: Option<usize>, other: Option<usize>) -> bool {
+    match (section, other) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
+}
+
 struct SectionChecker<'a> {
     inv: &'a Inventory,
     graph: &'a DataFlowGraph,
     section: &'a CodeSection,
+    /// The `prohibited` rules and `retention: none` rules in scope, with their nodes.
+    forbidding: Vec<(RuleContext<'a>, &'a [crate::inventory::model::Id])>,
     mappings: Vec<(ItemPattern, &'a StructMapping)>,
 }
 
 impl<'a> SectionChecker<'a> {
     fn same_scope(&self, organization: Option<usize>) -> bool {
-        match (self.section.organization, organization) {
-            (Some(a), Some(b)) => a == b,
-            _ => true,
-        }
+        same_scope(self.section.organization, organization)
     }
 
     fn category(&self, key: &str) -> Option<KeyId> {
@@ -251,32 +278,20 @@ impl<'a> SectionChecker<'a> {
         field: &FieldFact,
         out: &mut Vec<Finding>,
     ) -> bool {
+        // Code is checked where it persists data; what systems receive is checked on
+        // the flows.
+        if self.graph.info(node).kind != NodeKind::Store {
+            return false;
+        }
         let Some(key) = self.category(category) else {
             return false;
         };
         let mut forbidden = false;
-        for rule in &self.inv.decl.rules {
-            if !self.same_scope(rule.organization) {
-                continue;
-            }
-            let nodes = match &rule.kind {
-                RuleKind::Prohibited { nodes, .. } => nodes,
-                RuleKind::Retention {
-                    nodes,
-                    max: Some(max),
-                    ..
-                } if max.value == Retention::None => nodes,
-                _ => continue,
-            };
-            let ctx = RuleContext::new(self.inv, self.graph, rule);
+        for (ctx, nodes) in &self.forbidding {
             if !ctx.selects_category(key) || !ctx.node_selected(nodes, node) {
                 continue;
             }
-            // Code is checked where it persists data; what systems receive is checked
-            // on the flows.
-            if self.graph.info(node).kind != NodeKind::Store {
-                continue;
-            }
+            let rule = ctx.rule;
             forbidden = true;
             let target = &self.graph.info(node).id;
             let verb = match rule.kind {
