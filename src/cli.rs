@@ -3,7 +3,6 @@
 //! the process exit status (0 clean, 1 findings, 2 usage or input error).
 
 use crate::finding::{Finding, Severity};
-use crate::graph::DataFlowGraph;
 use crate::report::progress::ScanProgress;
 use crate::report::{self, Scope, human, json};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -15,12 +14,21 @@ const AFTER_HELP: &str = "\
 Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or input error.
 
 Examples:
+  ropa                            browse ./inventory in the terminal UI
   ropa check                      check ./inventory
   ropa check inventory/ --format json > findings.json
   ropa check fixtures/broken/a13-card-retained.yaml --fail-on warning
   ropa check --no-code            check the inventory without scanning its code
   ropa scan src/                  list the personal data in Rust sources
   ropa explain retention          what a rule kind checks and how to fix a finding";
+
+const TUI_AFTER_HELP: &str = "\
+Exit status: 0 after quitting, 2 when standard input or output is not a terminal.
+
+Examples:
+  ropa                          browse ./inventory
+  ropa tui fixtures/code/phone-undeclared/inventory.yaml
+  NO_COLOR=1 ropa tui           without colours";
 
 const SCAN_AFTER_HELP: &str = "\
 Exit status: 0 scanned (whatever was found), 2 a path does not exist.
@@ -50,6 +58,15 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Browse the inventory in a full-screen terminal UI (the default command).
+    ///
+    /// Views: 1 Overview (promises kept and broken), 2 Inventory, 3 Flows, 4 Graph,
+    /// 5 Findings, 6 Code. Tab switches views, / filters, Enter drills in, Esc goes back,
+    /// e opens the selected item in $EDITOR, ? lists every key, q quits. The UI reloads
+    /// by itself when an inventory or source file changes. Needs a terminal; in CI use
+    /// `ropa check`. Honours NO_COLOR.
+    #[command(after_help = TUI_AFTER_HELP)]
+    Tui(TuiArgs),
     /// Check an inventory: load it, scan the code it names, build the data-flow graph and
     /// evaluate every rule.
     #[command(after_help = AFTER_HELP)]
@@ -92,6 +109,13 @@ pub struct CheckArgs {
     /// Check the inventory alone: do not scan the Rust sources its `code` sections name.
     #[arg(long)]
     pub no_code: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TuiArgs {
+    /// Inventory files or directories of `*.yaml` files, read as one inventory.
+    #[arg(default_value = "inventory")]
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -158,11 +182,8 @@ pub fn run(cli: Cli) -> io::Result<u8> {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Scan(args)) => scan(&args),
         Some(Command::Explain { code }) => explain(code.as_deref()),
-        None => {
-            let mut out = io::stdout();
-            <Cli as clap::CommandFactory>::command().write_long_help(&mut out)?;
-            Ok(EXIT_CLEAN)
-        }
+        Some(Command::Tui(args)) => crate::tui::run(args.paths),
+        None => crate::tui::run(vec![PathBuf::from("inventory")]),
     }
 }
 
@@ -177,8 +198,9 @@ fn color_choice(color: Color, is_terminal: bool) -> ColorChoice {
 }
 
 fn check(args: &CheckArgs) -> io::Result<u8> {
-    let mut inventory = match crate::inventory::load(&args.paths) {
-        Ok(inventory) => inventory,
+    let progress = ScanProgress::stderr();
+    let audit = match crate::audit::run(&args.paths, !args.no_code, &progress) {
+        Ok(audit) => audit,
         Err(failure) => {
             ignore_closed_pipe(write_findings(
                 args,
@@ -190,41 +212,14 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
             return Ok(EXIT_INPUT_ERROR);
         }
     };
-    let inventory_files = inventory.sources.len();
-    let scans = if args.no_code {
-        Vec::new()
-    } else {
-        match crate::code::sections::scan_sections(&mut inventory, &ScanProgress::stderr()) {
-            Ok(scans) => scans,
-            Err(problems) => {
-                ignore_closed_pipe(write_findings(
-                    args,
-                    &problems,
-                    &inventory.sources,
-                    None,
-                    true,
-                ))?;
-                return Ok(EXIT_INPUT_ERROR);
-            }
-        }
-    };
-    let graph = DataFlowGraph::build(&inventory);
-    let findings = crate::rules::evaluate(&inventory, &graph, &scans);
-    let scope = Scope {
-        files: inventory_files,
-        nodes: inventory.nodes.len(),
-        flows: inventory.decl.flows.len(),
-        rules: inventory.decl.rules.len(),
-        rust_files: scans.iter().map(|s| s.scan.files.len()).sum(),
-        manifests: scans.iter().map(|s| s.scan.manifests.len()).sum(),
-    };
     ignore_closed_pipe(write_findings(
         args,
-        &findings,
-        &inventory.sources,
-        Some(scope),
+        &audit.findings,
+        &audit.inventory.sources,
+        Some(audit.scope()),
         false,
     ))?;
+    let findings = &audit.findings;
     let threshold = args.fail_on.threshold();
     Ok(if findings.iter().any(|f| f.severity >= threshold) {
         EXIT_FINDINGS

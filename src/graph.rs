@@ -229,6 +229,33 @@ impl DataFlowGraph {
         hops
     }
 
+    /// Which nodes `category` (or a category above or below it) reaches: the origins
+    /// that send it and every node a flow carrying it leads to.
+    pub fn reach(&self, inv: &Inventory, category: KeyId) -> Vec<bool> {
+        let parents = self.parents(inv, category);
+        let tree = &inv.taxonomy.categories;
+        let mut reached: Vec<bool> = parents.iter().map(Option::is_some).collect();
+        for edge in self.graph.edge_references() {
+            let related = self.carried(edge.id()).iter().any(|d| {
+                tree.is_under(d.category, category) || tree.is_under(category, d.category)
+            });
+            if related {
+                reached[edge.source().index()] = true;
+                reached[edge.target().index()] = true;
+            }
+        }
+        reached
+    }
+
+    /// The shortest path by which `category` reaches `node`; empty when it does not
+    /// (or when `node` is where it starts).
+    pub fn path_to(&self, inv: &Inventory, node: NodeIndex, category: KeyId) -> Vec<PathHop> {
+        match self.parents(inv, category).get(node.index()) {
+            Some(Some(edge)) => self.explain(inv, *edge, category),
+            _ => Vec::new(),
+        }
+    }
+
     /// For one category: the edge by which a breadth-first search from every origin first
     /// reached each node, over edges carrying a related category. Computed once per
     /// category and cached, so explaining many findings stays linear.

@@ -3,6 +3,7 @@
 //! evaluates the promises it encodes ([`rules::evaluate`]) and reports findings
 //! ([`report`]). The binary in `main.rs` only parses arguments and calls [`cli::run`].
 
+pub mod audit;
 pub mod catalog;
 pub mod cli;
 pub mod code;
@@ -16,4 +17,5 @@ pub mod source;
 pub mod synth;
 pub mod taxonomy;
 pub mod text;
+pub mod tui;
 pub mod yaml;

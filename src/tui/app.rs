@@ -1,0 +1,495 @@
+//! The application state of the terminal UI: which view is active, the filter being
+//! typed, the help overlay and the status line; it routes each key and mouse event to
+//! the active view first, handles the keys that work everywhere, and draws the frame
+//! (tab bar, active view, status bar with the focused view's keys). It does no I/O:
+//! the event loop in `mod.rs` carries out the [`Command`]s it returns.
+
+use super::data::{Data, LoadState, Location};
+use super::theme::Theme;
+use super::views::code::CodeView;
+use super::views::findings::Findings;
+use super::views::flows::Flows;
+use super::views::graph::GraphView;
+use super::views::inventory::InventoryView;
+use super::views::overview::Overview;
+use super::views::problems::Problems;
+use super::views::{Action, Hint, Target, View, pane};
+use ratatui::Frame;
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+/// The views, in tab order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ViewId {
+    Overview,
+    Inventory,
+    Flows,
+    Graph,
+    Findings,
+    Code,
+}
+
+impl ViewId {
+    pub const ALL: [ViewId; 6] = [
+        ViewId::Overview,
+        ViewId::Inventory,
+        ViewId::Flows,
+        ViewId::Graph,
+        ViewId::Findings,
+        ViewId::Code,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ViewId::Overview => "Overview",
+            ViewId::Inventory => "Inventory",
+            ViewId::Flows => "Flows",
+            ViewId::Graph => "Graph",
+            ViewId::Findings => "Findings",
+            ViewId::Code => "Code",
+        }
+    }
+
+    fn index(self) -> usize {
+        ViewId::ALL.iter().position(|v| *v == self).unwrap_or(0)
+    }
+}
+
+/// What the event loop must do after an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    None,
+    Quit,
+    Reload,
+    Edit(Location),
+}
+
+/// Smallest screen the UI draws on.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+const GLOBAL_KEYS: [Hint; 11] = [
+    ("Tab / Shift-Tab", "next / previous view"),
+    ("1-6", "go to a view"),
+    ("↑↓ / j k", "move; PgUp PgDn Home End page"),
+    ("Enter", "drill in"),
+    ("Esc", "back; clear the filter"),
+    ("/", "fuzzy filter (Enter keeps it, Esc clears it)"),
+    ("e", "open the selected item in $EDITOR at its line"),
+    ("r", "reload (also automatic when a file changes)"),
+    ("?", "this help"),
+    ("q / Ctrl-C", "quit"),
+    ("mouse", "wheel scrolls, click selects, click a tab"),
+];
+
+pub struct App {
+    pub data: Data,
+    theme: Theme,
+    overview: Overview,
+    inventory: InventoryView,
+    flows: Flows,
+    graph: GraphView,
+    findings: Findings,
+    code: CodeView,
+    problems: Problems,
+    active: ViewId,
+    /// The filter being typed, when `/` was pressed.
+    filtering: bool,
+    help: bool,
+    status: String,
+    /// Files read so far and in all during a load, for the progress shown.
+    pub progress: Option<(usize, usize)>,
+    tabs: Vec<(Rect, ViewId)>,
+}
+
+impl App {
+    pub fn new(data: Data, theme: Theme) -> Self {
+        let mut app = App {
+            data: Data::loading(Vec::new()),
+            theme,
+            overview: Overview::default(),
+            inventory: InventoryView::default(),
+            flows: Flows::default(),
+            graph: GraphView::default(),
+            findings: Findings::default(),
+            code: CodeView::default(),
+            problems: Problems::default(),
+            active: ViewId::Overview,
+            filtering: false,
+            help: false,
+            status: String::new(),
+            progress: None,
+            tabs: Vec::new(),
+        };
+        app.set_data(data);
+        app
+    }
+
+    /// Takes newly loaded data; every view keeps its selection where it still exists.
+    pub fn set_data(&mut self, data: Data) {
+        self.data = data;
+        self.progress = None;
+        let data = &self.data;
+        self.overview.refresh(data);
+        self.inventory.refresh(data);
+        self.flows.refresh(data);
+        self.graph.refresh(data);
+        self.findings.refresh(data);
+        self.code.refresh(data);
+        self.problems.refresh(data);
+    }
+
+    fn failed(&self) -> bool {
+        matches!(self.data.state, LoadState::Failed(_))
+    }
+
+    /// The view that receives keys: the error view while the inventory does not load.
+    fn view(&mut self) -> &mut dyn View {
+        self.view_and_data().0
+    }
+
+    fn view_ref(&self) -> &dyn View {
+        if self.failed() {
+            return &self.problems;
+        }
+        match self.active {
+            ViewId::Overview => &self.overview,
+            ViewId::Inventory => &self.inventory,
+            ViewId::Flows => &self.flows,
+            ViewId::Graph => &self.graph,
+            ViewId::Findings => &self.findings,
+            ViewId::Code => &self.code,
+        }
+    }
+
+    pub fn active(&self) -> ViewId {
+        self.active
+    }
+
+    pub fn help_shown(&self) -> bool {
+        self.help
+    }
+
+    /// The active view's filter.
+    pub fn filter(&self) -> &str {
+        self.view_ref().filter()
+    }
+
+    /// Where the selected item of the active view is written.
+    pub fn selected_location(&self) -> Option<Location> {
+        self.view_ref().location(&self.data)
+    }
+
+    /// The node in the middle of the graph view.
+    pub fn graph_center(&self) -> Option<&str> {
+        self.graph.center()
+    }
+
+    pub fn graph_category(&self) -> Option<&str> {
+        self.graph.category()
+    }
+
+    pub fn set_status(&mut self, status: impl Into<String>) {
+        self.status = status.into();
+    }
+
+    pub fn status(&self) -> &str {
+        &self.status
+    }
+
+    pub fn show(&mut self, view: ViewId) {
+        self.active = view;
+        self.filtering = false;
+    }
+
+    fn follow(&mut self, action: Action) -> Command {
+        match action {
+            Action::Edit(location) => Command::Edit(location),
+            Action::Show(target) => {
+                let view = match target {
+                    Target::Node(_) => ViewId::Graph,
+                    Target::RuleFindings(_) | Target::NodeFindings(_) => ViewId::Findings,
+                };
+                self.show(view);
+                let data = &self.data;
+                match view {
+                    ViewId::Graph => self.graph.focus(&target, data),
+                    _ => self.findings.focus(&target, data),
+                }
+                Command::None
+            }
+            Action::Handled | Action::Ignored => Command::None,
+        }
+    }
+
+    /// Handles one key press.
+    pub fn handle_key(&mut self, key: KeyEvent) -> Command {
+        if key.kind != KeyEventKind::Press {
+            return Command::None;
+        }
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            return Command::Quit;
+        }
+        if self.help {
+            self.help = false;
+            return Command::None;
+        }
+        if self.filtering {
+            return self.handle_filter_key(key);
+        }
+        let (view, data) = self.view_and_data();
+        let action = view.handle_key(key, data);
+        if action != Action::Ignored {
+            return self.follow(action);
+        }
+        self.handle_global_key(key)
+    }
+
+    /// The active view and the data, borrowed together (disjoint fields).
+    fn view_and_data(&mut self) -> (&mut dyn View, &Data) {
+        let data = &self.data;
+        let view: &mut dyn View = if matches!(data.state, LoadState::Failed(_)) {
+            &mut self.problems
+        } else {
+            match self.active {
+                ViewId::Overview => &mut self.overview,
+                ViewId::Inventory => &mut self.inventory,
+                ViewId::Flows => &mut self.flows,
+                ViewId::Graph => &mut self.graph,
+                ViewId::Findings => &mut self.findings,
+                ViewId::Code => &mut self.code,
+            }
+        };
+        (view, data)
+    }
+
+    fn handle_filter_key(&mut self, key: KeyEvent) -> Command {
+        let mut query = self.filter().to_owned();
+        match key.code {
+            KeyCode::Esc => {
+                self.filtering = false;
+                let (view, data) = self.view_and_data();
+                view.set_filter("", data);
+                return Command::None;
+            }
+            KeyCode::Enter => {
+                self.filtering = false;
+                let (view, data) = self.view_and_data();
+                let action = view.accept_filter(data);
+                return self.follow(action);
+            }
+            KeyCode::Backspace => {
+                query.pop();
+            }
+            KeyCode::Char(c) => query.push(c),
+            KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {
+                let (view, data) = self.view_and_data();
+                view.handle_key(key, data);
+                return Command::None;
+            }
+            _ => return Command::None,
+        }
+        let (view, data) = self.view_and_data();
+        view.set_filter(&query, data);
+        Command::None
+    }
+
+    fn handle_global_key(&mut self, key: KeyEvent) -> Command {
+        let count = ViewId::ALL.len();
+        match key.code {
+            KeyCode::Char('q') => return Command::Quit,
+            KeyCode::Char('r') => return Command::Reload,
+            KeyCode::Char('?') => self.help = true,
+            KeyCode::Char('/') => self.filtering = true,
+            KeyCode::Esc if !self.filter().is_empty() => {
+                let (view, data) = self.view_and_data();
+                view.set_filter("", data);
+            }
+            KeyCode::Tab => self.show(ViewId::ALL[(self.active.index() + 1) % count]),
+            KeyCode::BackTab => self.show(ViewId::ALL[(self.active.index() + count - 1) % count]),
+            KeyCode::Char(c @ '1'..='6') => {
+                let index = usize::from(c as u8 - b'1');
+                self.show(ViewId::ALL[index]);
+            }
+            KeyCode::Char('e') => match self.selected_location() {
+                Some(location) => return Command::Edit(location),
+                None => self.status = "nothing selected to open".to_owned(),
+            },
+            _ => {}
+        }
+        Command::None
+    }
+
+    /// Handles a mouse event: the wheel scrolls, a click selects (or switches tab).
+    pub fn handle_mouse(&mut self, mouse: MouseEvent) -> Command {
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.view().scroll(3),
+            MouseEventKind::ScrollUp => self.view().scroll(-3),
+            MouseEventKind::Down(MouseButton::Left) => {
+                if self.help {
+                    self.help = false;
+                    return Command::None;
+                }
+                let tab = self.tabs.iter().find(|(area, _)| {
+                    mouse.row == area.y
+                        && mouse.column >= area.x
+                        && mouse.column < area.x + area.width
+                });
+                if let Some(&(_, view)) = tab {
+                    self.show(view);
+                    return Command::None;
+                }
+                let (view, data) = self.view_and_data();
+                let action = view.click(mouse.column, mouse.row, data);
+                return self.follow(action);
+            }
+            _ => {}
+        }
+        Command::None
+    }
+
+    /// Draws the whole screen.
+    pub fn draw(&mut self, frame: &mut Frame) {
+        let area = frame.area();
+        let theme = self.theme;
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            frame.render_widget(
+                Paragraph::new(format!(
+                    "The terminal is {}×{}; ropa needs at least {MIN_WIDTH}×{MIN_HEIGHT}. Enlarge it, or press q to quit.",
+                    area.width, area.height
+                ))
+                .wrap(Wrap { trim: true }),
+                area,
+            );
+            return;
+        }
+        let [tabs, body, status] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.draw_tabs(frame, tabs);
+        match &self.data.state {
+            LoadState::Loading => {
+                let progress = match self.progress {
+                    Some((done, total)) if total > 0 => format!(" {done}/{total} Rust files read"),
+                    _ => String::new(),
+                };
+                frame.render_widget(
+                    Paragraph::new(Line::styled(
+                        format!("Loading the inventory…{progress}"),
+                        theme.dim(),
+                    )),
+                    body,
+                );
+            }
+            LoadState::Failed(_) | LoadState::Ready(_) => {
+                let (view, data) = self.view_and_data();
+                view.render(frame, body, data, &theme);
+            }
+        }
+        self.draw_status(frame, status);
+        if self.help {
+            self.draw_help(frame, body);
+        }
+    }
+
+    fn draw_tabs(&mut self, frame: &mut Frame, area: Rect) {
+        let theme = self.theme;
+        let mut spans = vec![Span::styled(" ropa ", theme.title())];
+        let mut x = area.x + 6;
+        self.tabs.clear();
+        let failed = self.failed();
+        for (i, view) in ViewId::ALL.into_iter().enumerate() {
+            let label = format!(" {} {} ", i + 1, view.name());
+            let width = label.chars().count() as u16;
+            let style = if failed {
+                theme.dim()
+            } else if view == self.active {
+                theme.selected()
+            } else {
+                ratatui::style::Style::new()
+            };
+            if x + width <= area.x + area.width {
+                self.tabs.push((
+                    Rect {
+                        x,
+                        y: area.y,
+                        width,
+                        height: 1,
+                    },
+                    view,
+                ));
+            }
+            x += width;
+            spans.push(Span::styled(label, style));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    }
+
+    fn draw_status(&self, frame: &mut Frame, area: Rect) {
+        let theme = self.theme;
+        let mut spans = Vec::new();
+        if self.filtering {
+            spans.push(Span::styled("/", theme.key()));
+            spans.push(Span::raw(format!("{}▏", self.filter())));
+            spans.push(Span::styled("  Enter keep · Esc clear", theme.dim()));
+        } else {
+            let mut hints = self.view_ref().hints();
+            if !self.filter().is_empty() {
+                hints.push(("Esc", "clear filter"));
+            }
+            hints.extend([("/", "filter"), ("?", "help"), ("q", "quit")]);
+            for (key, what) in hints {
+                spans.push(Span::styled(key, theme.key()));
+                spans.push(Span::raw(format!(" {what}  ")));
+            }
+        }
+        let status = Line::styled(self.status.clone(), theme.dim());
+        let status_width = (status.width() as u16).min(area.width / 2);
+        let [left, right] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(status_width)]).areas(area);
+        frame.render_widget(Paragraph::new(Line::from(spans)), left);
+        frame.render_widget(Paragraph::new(status.right_aligned()), right);
+    }
+
+    fn draw_help(&self, frame: &mut Frame, area: Rect) {
+        let theme = self.theme;
+        let mut lines = vec![Line::styled("Everywhere", theme.header())];
+        let key_line = |(key, what): Hint| {
+            Line::from(vec![
+                Span::styled(format!("  {key:<16}"), theme.key()),
+                Span::raw(what),
+            ])
+        };
+        lines.extend(GLOBAL_KEYS.into_iter().map(key_line));
+        let view_name = if self.failed() {
+            "Problems"
+        } else {
+            self.active.name()
+        };
+        lines.push(Line::default());
+        lines.push(Line::styled(format!("In {view_name}"), theme.header()));
+        lines.extend(self.view_ref().hints().into_iter().map(key_line));
+        lines.push(Line::default());
+        lines.push(Line::styled("Any key closes this help.", theme.dim()));
+        let width = area.width.min(72);
+        let height = (lines.len() as u16 + 2).min(area.height);
+        let popup = Rect {
+            x: area.x + (area.width - width) / 2,
+            y: area.y + (area.height - height) / 2,
+            width,
+            height,
+        };
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new(lines).block(pane("Keys", true, &theme)),
+            popup,
+        );
+    }
+}

@@ -1,0 +1,293 @@
+//! A selectable, fuzzy-filterable list of rows, shared by every view: keeps the selection
+//! and scroll offset, filters with `nucleo-matcher`, keeps the selected item across
+//! reloads by its key, and draws only the rows that are on screen, so lists of 100,000
+//! items cost no more per frame than lists of ten.
+
+use super::theme::Theme;
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Block, Row, Table, TableState};
+
+/// The rows of a list, with what the filter matches against and a key that survives reloads.
+#[derive(Default)]
+pub struct FilteredList {
+    /// Text the filter matches, one per item.
+    haystacks: Vec<String>,
+    /// Stable identity of each item, to keep the selection across reloads.
+    keys: Vec<String>,
+    /// Indices of the items that pass the filter, in item order.
+    visible: Vec<usize>,
+    /// Position of the selection within `visible`.
+    selected: usize,
+    /// First visible row drawn.
+    offset: usize,
+    query: String,
+    /// Rows that fit on screen at the last draw, for paging.
+    page: usize,
+    /// Where the rows were last drawn, for mouse clicks.
+    rows_area: Rect,
+}
+
+impl FilteredList {
+    /// Replaces the items; the selection stays on the item with the same key when it
+    /// still exists, and the filter is applied again.
+    pub fn set_items(&mut self, haystacks: Vec<String>, keys: Vec<String>) {
+        let previous = self.selected_key().map(str::to_owned);
+        self.haystacks = haystacks;
+        self.keys = keys;
+        self.apply_filter();
+        if let Some(key) = previous {
+            self.select_key(&key);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.haystacks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.haystacks.is_empty()
+    }
+
+    /// How many items pass the filter.
+    pub fn visible_len(&self) -> usize {
+        self.visible.len()
+    }
+
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// Filters the items with a fuzzy query (empty shows everything); the selection
+    /// stays on the same item when it still passes.
+    pub fn set_query(&mut self, query: &str) {
+        if query == self.query {
+            return;
+        }
+        let previous = self.selected_key().map(str::to_owned);
+        self.query = query.to_owned();
+        self.apply_filter();
+        match previous {
+            Some(key) if self.select_key(&key) => {}
+            _ => {
+                self.selected = 0;
+                self.offset = 0;
+            }
+        }
+    }
+
+    fn apply_filter(&mut self) {
+        self.visible = if self.query.trim().is_empty() {
+            (0..self.haystacks.len()).collect()
+        } else {
+            let pattern = Pattern::parse(&self.query, CaseMatching::Smart, Normalization::Smart);
+            let mut matcher = Matcher::new(Config::DEFAULT);
+            let mut buffer = Vec::new();
+            self.haystacks
+                .iter()
+                .enumerate()
+                .filter(|(_, text)| {
+                    pattern
+                        .score(Utf32Str::new(text, &mut buffer), &mut matcher)
+                        .is_some()
+                })
+                .map(|(i, _)| i)
+                .collect()
+        };
+        self.clamp();
+    }
+
+    fn clamp(&mut self) {
+        if self.selected >= self.visible.len() {
+            self.selected = self.visible.len().saturating_sub(1);
+        }
+        self.offset = self.offset.min(self.selected);
+    }
+
+    /// The selected item's index, if any item is visible.
+    pub fn selected(&self) -> Option<usize> {
+        self.visible.get(self.selected).copied()
+    }
+
+    pub fn selected_key(&self) -> Option<&str> {
+        self.selected()
+            .and_then(|i| self.keys.get(i))
+            .map(String::as_str)
+    }
+
+    /// Selects the item with this key; false when it is not visible.
+    pub fn select_key(&mut self, key: &str) -> bool {
+        match self
+            .visible
+            .iter()
+            .position(|&i| self.keys.get(i).is_some_and(|k| k == key))
+        {
+            Some(position) => {
+                self.selected = position;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Moves the selection by `delta` rows, stopping at the ends.
+    pub fn move_by(&mut self, delta: isize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let last = self.visible.len() - 1;
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    /// Handles the movement keys (arrows, vim keys, paging, Home/End); true when the key
+    /// was one of them.
+    pub fn handle_key(&mut self, key: KeyEvent) -> bool {
+        let page = self.page.max(1) as isize;
+        match key.code {
+            KeyCode::Down | KeyCode::Char('j') => self.move_by(1),
+            KeyCode::Up | KeyCode::Char('k') => self.move_by(-1),
+            KeyCode::PageDown => self.move_by(page),
+            KeyCode::PageUp => self.move_by(-page),
+            KeyCode::Home | KeyCode::Char('g') => self.selected = 0,
+            KeyCode::End | KeyCode::Char('G') => self.move_by(isize::MAX),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Scrolls by mouse wheel: moves the selection.
+    pub fn scroll(&mut self, delta: isize) {
+        self.move_by(delta);
+    }
+
+    /// Selects the row drawn at screen row `row`; true when a row was hit.
+    pub fn click(&mut self, column: u16, row: u16) -> bool {
+        let area = self.rows_area;
+        if column < area.x
+            || column >= area.x + area.width
+            || row < area.y
+            || row >= area.y + area.height
+        {
+            return false;
+        }
+        let position = self.offset + usize::from(row - area.y);
+        if position < self.visible.len() {
+            self.selected = position;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The visible window of `height` rows: adjusts the offset so the selection shows,
+    /// and returns the item indices to draw.
+    fn window(&mut self, height: usize) -> &[usize] {
+        self.page = height;
+        if height == 0 {
+            return &[];
+        }
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        let end = (self.offset + height).min(self.visible.len());
+        self.offset = self.offset.min(end);
+        &self.visible[self.offset..end]
+    }
+
+    /// Draws the list as a table inside `block`, building rows only for the items on
+    /// screen (`row` makes the row of one item index).
+    pub fn render_table<'a>(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        block: Block<'a>,
+        header: Option<Row<'a>>,
+        widths: &[Constraint],
+        theme: &Theme,
+        mut row: impl FnMut(usize) -> Row<'a>,
+    ) {
+        let inner = block.inner(area);
+        let header_height = u16::from(header.is_some());
+        let rows_height = inner.height.saturating_sub(header_height);
+        self.rows_area = Rect {
+            y: inner.y + header_height,
+            height: rows_height,
+            ..inner
+        };
+        let window: Vec<usize> = self.window(usize::from(rows_height)).to_vec();
+        let rows: Vec<Row> = window.iter().map(|&i| row(i)).collect();
+        let mut table = Table::new(rows, widths.to_vec())
+            .block(block)
+            .column_spacing(1)
+            .row_highlight_style(theme.selected());
+        if let Some(header) = header {
+            table = table.header(header.style(theme.header()));
+        }
+        let mut state = TableState::default();
+        if !window.is_empty() {
+            state.select(Some(self.selected - self.offset));
+        }
+        frame.render_stateful_widget(table, area, &mut state);
+    }
+
+    /// "12 of 340" when filtered, "340" otherwise.
+    pub fn count_label(&self) -> String {
+        if self.query.is_empty() {
+            self.len().to_string()
+        } else {
+            format!("{} of {}", self.visible_len(), self.len())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(items: &[&str]) -> FilteredList {
+        let mut list = FilteredList::default();
+        list.set_items(
+            items.iter().map(|s| s.to_string()).collect(),
+            items.iter().map(|s| s.to_string()).collect(),
+        );
+        list
+    }
+
+    #[test]
+    fn fuzzy_filter_keeps_matching_items_in_order() {
+        let mut l = list(&["users-db", "analytics", "user-events", "billing"]);
+        l.set_query("usr");
+        assert_eq!(l.visible_len(), 2);
+        assert_eq!(l.selected_key(), Some("users-db"));
+        l.move_by(1);
+        assert_eq!(l.selected_key(), Some("user-events"));
+        l.set_query("");
+        assert_eq!(l.visible_len(), 4);
+        assert_eq!(l.selected_key(), Some("user-events"), "selection kept");
+    }
+
+    #[test]
+    fn selection_survives_reload_by_key() {
+        let mut l = list(&["a", "b", "c"]);
+        l.move_by(2);
+        l.set_items(vec!["c".into(), "a".into()], vec!["c".into(), "a".into()]);
+        assert_eq!(l.selected_key(), Some("c"));
+    }
+
+    #[test]
+    fn window_follows_selection() {
+        let mut l = list(&["a", "b", "c", "d", "e"]);
+        l.move_by(4);
+        assert_eq!(l.window(2), &[3, 4]);
+        l.move_by(-4);
+        assert_eq!(l.window(2), &[0, 1]);
+        l.set_query("zzz");
+        assert!(l.window(2).is_empty());
+        assert_eq!(l.selected(), None);
+    }
+}

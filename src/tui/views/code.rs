@@ -1,0 +1,318 @@
+//! The Code view: every struct field the scanner classified (struct, field, category,
+//! confidence, and whether the inventory declares it), filterable to the undeclared
+//! ones, with the selected field's reason and source line below.
+
+use super::{Action, Hint, View, not_loaded, pane};
+use crate::code::verdicts::{FieldStatus, Origin};
+use crate::source::{FileId, Span};
+use crate::tui::data::{Data, Location, Ready};
+use crate::tui::excerpt::{clean, excerpt};
+use crate::tui::list::FilteredList;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span as Text};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+use std::collections::HashMap;
+
+/// How the inventory stands towards a field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Standing {
+    Declared,
+    /// An `undeclared-personal-field` finding points at it.
+    Undeclared,
+    /// Another finding (a prohibited or retention rule) points at it.
+    BreaksRule,
+    NotPersonal,
+}
+
+impl Standing {
+    fn label(self) -> &'static str {
+        match self {
+            Standing::Declared => "declared",
+            Standing::Undeclared => "UNDECLARED",
+            Standing::BreaksRule => "breaks rule",
+            Standing::NotPersonal => "not personal",
+        }
+    }
+}
+
+struct FieldRow {
+    item: String,
+    field: String,
+    category: String,
+    confidence: Option<f32>,
+    reason: String,
+    origin: Origin,
+    ty: String,
+    standing: Standing,
+    span: Option<Span>,
+}
+
+#[derive(Default)]
+pub struct CodeView {
+    rows: Vec<FieldRow>,
+    list: FilteredList,
+    only_undeclared: bool,
+    filter: String,
+}
+
+fn origin_label(origin: Origin) -> &'static str {
+    match origin {
+        Origin::Classifier => "classifier",
+        Origin::Annotation => "`// ropa:` annotation",
+        Origin::Inventory => "inventory field override",
+    }
+}
+
+fn collect_rows(ready: &Ready) -> Vec<FieldRow> {
+    let mut at_field: HashMap<(FileId, u32), Standing> = HashMap::new();
+    for f in &ready.audit.findings {
+        if let Some(span) = f.span {
+            let standing = if f.code == "undeclared-personal-field" {
+                Standing::Undeclared
+            } else {
+                Standing::BreaksRule
+            };
+            at_field
+                .entry((span.file, span.start))
+                .and_modify(|s| {
+                    if standing == Standing::Undeclared {
+                        *s = standing
+                    }
+                })
+                .or_insert(standing);
+        }
+    }
+    let mut rows = Vec::new();
+    for scan in &ready.audit.scans {
+        for (file, field, status) in scan.judged() {
+            let span = file.source.map(|source| Span {
+                file: source,
+                line: field.at.line,
+                column: field.at.column,
+                start: field.at.start,
+                end: field.at.end,
+            });
+            let (category, confidence, reason, origin, standing) = match status {
+                FieldStatus::Personal {
+                    category,
+                    confidence,
+                    reason,
+                    origin,
+                } => (
+                    category.clone(),
+                    Some(*confidence),
+                    reason.clone(),
+                    *origin,
+                    span.and_then(|s| at_field.get(&(s.file, s.start)).copied())
+                        .unwrap_or(Standing::Declared),
+                ),
+                FieldStatus::NotPersonal { reason, origin } => (
+                    String::new(),
+                    None,
+                    reason.clone(),
+                    *origin,
+                    Standing::NotPersonal,
+                ),
+                FieldStatus::Unclassified => continue,
+            };
+            let item = if field.module.is_empty() {
+                field.item.clone()
+            } else {
+                format!("{}::{}", field.module, field.item)
+            };
+            let item = match &field.variant {
+                Some(variant) => format!("{item}::{variant}"),
+                None => item,
+            };
+            rows.push(FieldRow {
+                item: clean(&item),
+                field: clean(&field.name),
+                category: clean(&category),
+                confidence,
+                reason: clean(&reason),
+                origin,
+                ty: clean(&field.ty),
+                standing,
+                span,
+            });
+        }
+    }
+    rows
+}
+
+impl CodeView {
+    fn apply(&mut self) {
+        let query = if self.only_undeclared {
+            format!("'UNDECLARED {}", self.filter)
+        } else {
+            self.filter.clone()
+        };
+        self.list.set_query(query.trim());
+    }
+
+    fn selected(&self) -> Option<&FieldRow> {
+        self.rows.get(self.list.selected()?)
+    }
+}
+
+impl View for CodeView {
+    fn refresh(&mut self, data: &Data) {
+        self.rows = data.ready().map(collect_rows).unwrap_or_default();
+        let haystacks = self
+            .rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}.{} {} {}",
+                    r.item,
+                    r.field,
+                    r.category,
+                    r.standing.label()
+                )
+            })
+            .collect();
+        let keys = self
+            .rows
+            .iter()
+            .map(|r| format!("{}.{}", r.item, r.field))
+            .collect();
+        self.list.set_items(haystacks, keys);
+    }
+
+    fn render(&mut self, frame: &mut Frame, area: Rect, data: &Data, theme: &Theme) {
+        let Some(ready) = data.ready() else {
+            return not_loaded(frame, area, theme);
+        };
+        let [top, bottom] =
+            Layout::vertical([Constraint::Min(5), Constraint::Length(8)]).areas(area);
+        let undeclared = self
+            .rows
+            .iter()
+            .filter(|r| r.standing == Standing::Undeclared)
+            .count();
+        let title = format!(
+            "Code: classified fields ({}{}, {undeclared} undeclared)",
+            self.list.count_label(),
+            if self.only_undeclared {
+                ", undeclared only"
+            } else {
+                ""
+            }
+        );
+        let rows = &self.rows;
+        let wide = area.width >= 110;
+        let mut widths = vec![
+            Constraint::Percentage(30),
+            Constraint::Percentage(16),
+            Constraint::Fill(1),
+            Constraint::Length(5),
+            Constraint::Length(12),
+        ];
+        let mut header = vec!["Struct", "Field", "Category", "Conf", "Inventory"];
+        if wide {
+            widths.push(Constraint::Percentage(20));
+            header.push("Type");
+        }
+        self.list.render_table(
+            frame,
+            top,
+            pane(title, true, theme),
+            Some(Row::new(header)),
+            &widths,
+            theme,
+            |i| {
+                let r = &rows[i];
+                let standing = match r.standing {
+                    Standing::Undeclared | Standing::BreaksRule => theme.bad(),
+                    Standing::Declared => theme.good(),
+                    Standing::NotPersonal => theme.dim(),
+                };
+                let mut cells = vec![
+                    Cell::from(r.item.clone()),
+                    Cell::from(r.field.clone()),
+                    Cell::from(r.category.clone()),
+                    Cell::from(r.confidence.map(|c| format!("{c:.2}")).unwrap_or_default()),
+                    Cell::from(Text::styled(r.standing.label(), standing)),
+                ];
+                if wide {
+                    cells.push(Cell::from(r.ty.clone()));
+                }
+                Row::new(cells)
+            },
+        );
+        let lines = match self.selected() {
+            Some(r) => {
+                let mut lines = vec![Line::from(vec![
+                    Text::styled(format!("{}.{}", r.item, r.field), theme.title()),
+                    Text::styled(format!(": {}", r.ty), theme.dim()),
+                ])];
+                lines.push(Line::raw(format!(
+                    "{} (by the {})",
+                    r.reason,
+                    origin_label(r.origin)
+                )));
+                if let Some(span) = r.span {
+                    lines.extend(excerpt(&ready.audit.inventory.sources, span, theme));
+                }
+                lines
+            }
+            None if ready.audit.scans.is_empty() => vec![Line::styled(
+                "The inventory names no Rust sources: add a `code` section (see docs/inventory.md).",
+                theme.dim(),
+            )],
+            None => vec![Line::styled("No field matches.", theme.dim())],
+        };
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(pane("Field", false, theme)),
+            bottom,
+        );
+    }
+
+    fn handle_key(&mut self, key: KeyEvent, _data: &Data) -> Action {
+        if self.list.handle_key(key) {
+            return Action::Handled;
+        }
+        match key.code {
+            KeyCode::Char('u') => {
+                self.only_undeclared = !self.only_undeclared;
+                self.apply();
+                Action::Handled
+            }
+            _ => Action::Ignored,
+        }
+    }
+
+    fn hints(&self) -> Vec<Hint> {
+        vec![("↑↓", "field"), ("u", "undeclared only"), ("e", "edit")]
+    }
+
+    fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    fn set_filter(&mut self, query: &str, _data: &Data) {
+        self.filter = query.to_owned();
+        self.apply();
+    }
+
+    fn location(&self, data: &Data) -> Option<Location> {
+        data.location(self.selected()?.span?)
+    }
+
+    fn scroll(&mut self, delta: isize) {
+        self.list.scroll(delta);
+    }
+
+    fn click(&mut self, column: u16, row: u16, _data: &Data) -> Action {
+        if self.list.click(column, row) {
+            Action::Handled
+        } else {
+            Action::Ignored
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! The Findings view: every finding sorted by severity then rule, and for the selected
+//! one its message, the claim it protects, the explaining path, the YAML and Rust
+//! excerpts with the span highlighted, and the suggested fix. Can be narrowed to the
+//! findings of one rule or about one node.
+
+use super::{Action, Hint, Target, View, not_loaded, pane};
+use crate::finding::Finding;
+use crate::source::SourceMap;
+use crate::tui::data::{Data, Location};
+use crate::tui::excerpt::{clean, excerpt};
+use crate::tui::list::FilteredList;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+
+/// Which findings the list holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+enum Scope {
+    #[default]
+    All,
+    Rule(String),
+    Node(String),
+}
+
+#[derive(Default)]
+pub struct Findings {
+    /// Finding indices, in display order, within the scope.
+    rows: Vec<usize>,
+    list: FilteredList,
+    scope: Scope,
+    /// The detail pane has the focus (it scrolls with the arrows).
+    detail_focus: bool,
+    detail_scroll: u16,
+    detail_area: Rect,
+}
+
+/// A key that identifies a finding across reloads.
+fn finding_key(f: &Finding) -> String {
+    format!(
+        "{}|{}|{}",
+        f.code,
+        f.rule.as_deref().unwrap_or(""),
+        f.message
+    )
+}
+
+impl Findings {
+    fn rebuild(&mut self, data: &Data) {
+        self.rows.clear();
+        let mut haystacks = Vec::new();
+        let mut keys = Vec::new();
+        if let Some(ready) = data.ready() {
+            let findings = &ready.audit.findings;
+            let about: Option<&[usize]> = match &self.scope {
+                Scope::Node(node) => Some(ready.findings_about(node)),
+                _ => None,
+            };
+            for &i in &ready.order {
+                let f = &findings[i];
+                let keep = match &self.scope {
+                    Scope::All => true,
+                    Scope::Rule(rule) => f.rule.as_deref() == Some(rule),
+                    Scope::Node(_) => about.is_some_and(|a| a.binary_search(&i).is_ok()),
+                };
+                if keep {
+                    self.rows.push(i);
+                    haystacks.push(format!(
+                        "{} {} {} {}",
+                        f.severity,
+                        f.code,
+                        f.rule.as_deref().unwrap_or(""),
+                        f.message
+                    ));
+                    keys.push(finding_key(f));
+                }
+            }
+        }
+        self.list.set_items(haystacks, keys);
+    }
+
+    fn selected<'d>(&self, data: &'d Data) -> Option<&'d Finding> {
+        let ready = data.ready()?;
+        let row = self.list.selected()?;
+        ready.audit.findings.get(*self.rows.get(row)?)
+    }
+}
+
+/// The detail lines of one finding.
+pub fn detail_lines(f: &Finding, sources: &SourceMap, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut head = vec![Span::styled(
+        format!("{}[{}]", f.severity, f.code),
+        theme.severity(f.severity),
+    )];
+    if let Some(rule) = &f.rule {
+        head.push(Span::styled(format!("  rule {}", clean(rule)), theme.dim()));
+    }
+    lines.push(Line::from(head));
+    lines.push(Line::styled(clean(&f.message), theme.title()));
+    if f.claim.is_some() || f.promise.is_some() {
+        let claim = f.claim.as_deref().map(clean).unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(format!("Claim {claim}: "), theme.header()),
+            Span::raw(f.promise.as_deref().map(clean).unwrap_or_default()),
+        ]));
+    }
+    if !f.path.is_empty() {
+        let mut path = vec![Span::styled("Path: ", theme.header())];
+        for (i, hop) in f.path.iter().enumerate() {
+            if i > 0 {
+                let via = hop.via_flow.as_deref().map(clean).unwrap_or_default();
+                path.push(Span::styled(format!(" —{via}→ "), theme.dim()));
+            }
+            path.push(Span::raw(clean(&hop.node)));
+        }
+        lines.push(Line::from(path));
+    }
+    if let Some(span) = f.span {
+        lines.push(Line::default());
+        if !f.label.is_empty() {
+            lines.push(Line::styled(clean(&f.label), theme.dim()));
+        }
+        lines.extend(excerpt(sources, span, theme));
+    } else if let Some(file) = &f.file {
+        lines.push(Line::raw(format!("  in: {}", clean(file))));
+    }
+    for related in &f.related {
+        lines.push(Line::default());
+        lines.push(Line::styled(clean(&related.label), theme.dim()));
+        lines.extend(excerpt(sources, related.span, theme));
+    }
+    if let Some(help) = &f.help {
+        lines.push(Line::default());
+        lines.push(Line::from(vec![
+            Span::styled("Fix: ", theme.good()),
+            Span::raw(clean(help)),
+        ]));
+    }
+    lines
+}
+
+impl View for Findings {
+    fn refresh(&mut self, data: &Data) {
+        self.rebuild(data);
+    }
+
+    fn render(&mut self, frame: &mut Frame, area: Rect, data: &Data, theme: &Theme) {
+        let Some(ready) = data.ready() else {
+            return not_loaded(frame, area, theme);
+        };
+        let list_height = if self.detail_focus {
+            0
+        } else {
+            (self.list.visible_len() as u16 + 3).clamp(4, area.height * 2 / 5)
+        };
+        let [top, bottom] =
+            Layout::vertical([Constraint::Length(list_height), Constraint::Min(0)]).areas(area);
+        let scope = match &self.scope {
+            Scope::All => String::new(),
+            Scope::Rule(rule) => format!(" of rule {}", clean(rule)),
+            Scope::Node(node) => format!(" about {}", clean(node)),
+        };
+        let title = format!("Findings{scope} ({})", self.list.count_label());
+        let findings = &ready.audit.findings;
+        let rows = &self.rows;
+        if list_height > 0 {
+            self.list.render_table(
+                frame,
+                top,
+                pane(title, !self.detail_focus, theme),
+                None,
+                &[
+                    Constraint::Length(7),
+                    Constraint::Length(24),
+                    Constraint::Fill(1),
+                ],
+                theme,
+                |row| {
+                    let f = &findings[rows[row]];
+                    Row::new([
+                        Cell::from(Span::styled(
+                            f.severity.as_str(),
+                            theme.severity(f.severity),
+                        )),
+                        Cell::from(f.rule.as_deref().map_or_else(|| f.code.to_owned(), clean)),
+                        Cell::from(clean(&f.message)),
+                    ])
+                },
+            );
+        }
+        self.detail_area = bottom;
+        let detail = match self.selected(data) {
+            Some(f) => detail_lines(f, &ready.audit.inventory.sources, theme),
+            None if findings.is_empty() => vec![Line::styled(
+                "No findings: every promise is kept.",
+                theme.good(),
+            )],
+            None => vec![Line::styled("No finding matches the filter.", theme.dim())],
+        };
+        frame.render_widget(
+            Paragraph::new(detail)
+                .wrap(Wrap { trim: false })
+                .scroll((self.detail_scroll, 0))
+                .block(pane("Detail", self.detail_focus, theme)),
+            bottom,
+        );
+    }
+
+    fn handle_key(&mut self, key: KeyEvent, data: &Data) -> Action {
+        if self.detail_focus {
+            match key.code {
+                KeyCode::Down | KeyCode::Char('j') => self.detail_scroll += 1,
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.detail_scroll = self.detail_scroll.saturating_sub(1)
+                }
+                KeyCode::PageDown => self.detail_scroll += 10,
+                KeyCode::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(10),
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Left | KeyCode::Char('h') => {
+                    self.detail_focus = false
+                }
+                _ => return Action::Ignored,
+            }
+            return Action::Handled;
+        }
+        if self.list.handle_key(key) {
+            self.detail_scroll = 0;
+            return Action::Handled;
+        }
+        match key.code {
+            KeyCode::Enter | KeyCode::Right | KeyCode::Char('l')
+                if self.list.selected().is_some() =>
+            {
+                self.detail_focus = true;
+                Action::Handled
+            }
+            KeyCode::Esc if self.scope != Scope::All => {
+                self.scope = Scope::All;
+                self.rebuild(data);
+                Action::Handled
+            }
+            _ => Action::Ignored,
+        }
+    }
+
+    fn hints(&self) -> Vec<Hint> {
+        if self.detail_focus {
+            vec![("↑↓", "scroll"), ("Esc", "back to list"), ("e", "edit")]
+        } else if self.scope != Scope::All {
+            vec![
+                ("↑↓", "finding"),
+                ("Enter", "detail"),
+                ("Esc", "all findings"),
+                ("e", "edit"),
+            ]
+        } else {
+            vec![("↑↓", "finding"), ("Enter", "detail"), ("e", "edit")]
+        }
+    }
+
+    fn filter(&self) -> &str {
+        self.list.query()
+    }
+
+    fn set_filter(&mut self, query: &str, _data: &Data) {
+        self.list.set_query(query);
+        self.detail_scroll = 0;
+    }
+
+    fn location(&self, data: &Data) -> Option<Location> {
+        data.location(self.selected(data)?.span?)
+    }
+
+    fn scroll(&mut self, delta: isize) {
+        if self.detail_focus {
+            self.detail_scroll = self.detail_scroll.saturating_add_signed(delta as i16);
+        } else {
+            self.list.scroll(delta);
+            self.detail_scroll = 0;
+        }
+    }
+
+    fn click(&mut self, column: u16, row: u16, _data: &Data) -> Action {
+        if self.list.click(column, row) {
+            self.detail_focus = false;
+            self.detail_scroll = 0;
+            return Action::Handled;
+        }
+        let a = self.detail_area;
+        if column >= a.x && column < a.x + a.width && row >= a.y && row < a.y + a.height {
+            self.detail_focus = true;
+            return Action::Handled;
+        }
+        Action::Ignored
+    }
+
+    fn focus(&mut self, target: &Target, data: &Data) {
+        self.scope = match target {
+            Target::RuleFindings(rule) => Scope::Rule(rule.clone()),
+            Target::NodeFindings(node) => Scope::Node(node.clone()),
+            Target::Node(_) => return,
+        };
+        self.detail_focus = false;
+        self.detail_scroll = 0;
+        self.rebuild(data);
+        self.list.move_by(isize::MIN);
+    }
+}

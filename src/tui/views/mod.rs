@@ -1,0 +1,93 @@
+//! The views of the terminal UI, one component each: every view owns its state, draws
+//! itself, handles its own keys and names the keys that work in it for the status bar
+//! and the help overlay.
+
+pub mod code;
+pub mod findings;
+pub mod flows;
+pub mod graph;
+pub mod inventory;
+pub mod overview;
+pub mod problems;
+
+use super::data::{Data, Location};
+use super::theme::Theme;
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders};
+
+/// What handling a key asks the application to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// The view used the key.
+    Handled,
+    /// The view has no use for the key; the application may.
+    Ignored,
+    /// Open a file at a line in the editor.
+    Edit(Location),
+    /// Switch to another view, focused on something.
+    Show(Target),
+}
+
+/// Something another view can be focused on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A node, by id, in the graph view.
+    Node(String),
+    /// The findings of a rule, by id.
+    RuleFindings(String),
+    /// Findings about a node, by id.
+    NodeFindings(String),
+}
+
+/// A key and what it does, for the status bar and the help overlay.
+pub type Hint = (&'static str, &'static str);
+
+/// One view of the UI.
+pub trait View {
+    /// Rebuilds the view's rows after a (re)load, keeping the selection where it still
+    /// exists.
+    fn refresh(&mut self, data: &Data);
+    fn render(&mut self, frame: &mut Frame, area: Rect, data: &Data, theme: &Theme);
+    fn handle_key(&mut self, key: KeyEvent, data: &Data) -> Action;
+    /// Keys that work in the view, in the order the status bar shows them.
+    fn hints(&self) -> Vec<Hint>;
+    /// The current fuzzy filter.
+    fn filter(&self) -> &str;
+    /// Sets the fuzzy filter (empty clears it).
+    fn set_filter(&mut self, query: &str, data: &Data);
+    /// The filter was confirmed with Enter.
+    fn accept_filter(&mut self, _data: &Data) -> Action {
+        Action::Handled
+    }
+    /// The selected item's file and line, for `e`.
+    fn location(&self, data: &Data) -> Option<Location>;
+    /// Mouse wheel.
+    fn scroll(&mut self, delta: isize);
+    /// Mouse click at a screen cell.
+    fn click(&mut self, column: u16, row: u16, data: &Data) -> Action;
+    /// Focus on something another view asked for.
+    fn focus(&mut self, _target: &Target, _data: &Data) {}
+}
+
+/// A bordered pane with a bold title; the focused pane's border stands out.
+pub fn pane<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> Block<'a> {
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(title.into().style(theme.title()));
+    if focused {
+        block.border_style(theme.focus_border())
+    } else {
+        block.border_style(theme.dim())
+    }
+}
+
+/// A message for a view that has nothing to show because the inventory did not load.
+pub fn not_loaded(frame: &mut Frame, area: Rect, theme: &Theme) {
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(Line::styled("Loading the inventory…", theme.dim())),
+        area,
+    );
+}

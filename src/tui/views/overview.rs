@@ -1,0 +1,232 @@
+//! The Overview view: the organizations, what the inventory declares, the findings by
+//! severity, and the promises table (every rule with its claim id, promise and status).
+
+use super::{Action, Hint, Target, View, not_loaded, pane};
+use crate::finding::Severity;
+use crate::tui::data::{Data, Location};
+use crate::tui::excerpt::clean;
+use crate::tui::list::FilteredList;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+
+/// One promise (rule) and how it stands.
+struct Promise {
+    rule: String,
+    claim: String,
+    description: String,
+    findings: usize,
+}
+
+#[derive(Default)]
+pub struct Overview {
+    promises: Vec<Promise>,
+    list: FilteredList,
+}
+
+impl View for Overview {
+    fn refresh(&mut self, data: &Data) {
+        self.promises.clear();
+        if let Some(ready) = data.ready() {
+            let mut broken: std::collections::HashMap<&str, usize> = Default::default();
+            for finding in &ready.audit.findings {
+                if let Some(rule) = &finding.rule {
+                    *broken.entry(rule.as_str()).or_default() += 1;
+                }
+            }
+            self.promises = ready
+                .audit
+                .inventory
+                .decl
+                .rules
+                .iter()
+                .map(|rule| Promise {
+                    rule: clean(&rule.id.value),
+                    claim: rule
+                        .claim
+                        .as_ref()
+                        .map(|c| clean(&c.value))
+                        .unwrap_or_default(),
+                    description: rule
+                        .description
+                        .as_ref()
+                        .map(|d| clean(&d.value))
+                        .unwrap_or_else(|| format!("{} rule", rule.kind.code())),
+                    findings: broken.get(rule.id.value.as_str()).copied().unwrap_or(0),
+                })
+                .collect();
+        }
+        let haystacks = self
+            .promises
+            .iter()
+            .map(|p| format!("{} {} {}", p.claim, p.rule, p.description))
+            .collect();
+        let keys = self.promises.iter().map(|p| p.rule.clone()).collect();
+        self.list.set_items(haystacks, keys);
+    }
+
+    fn render(&mut self, frame: &mut Frame, area: Rect, data: &Data, theme: &Theme) {
+        let Some(ready) = data.ready() else {
+            return not_loaded(frame, area, theme);
+        };
+        let inv = &ready.audit.inventory;
+        let d = &inv.decl;
+        let mut summary: Vec<Line> = Vec::new();
+        for org in &d.organizations {
+            let name = org.name.as_ref().map_or(&org.id.value, |n| &n.value);
+            let mut line = vec![Span::styled(clean(name), theme.title())];
+            if let Some(policy) = &org.policy {
+                line.push(Span::styled(
+                    format!("  {}", clean(&policy.value)),
+                    theme.dim(),
+                ));
+            }
+            summary.push(Line::from(line));
+        }
+        if d.organizations.is_empty() {
+            summary.push(Line::styled("(no organization declared)", theme.dim()));
+        }
+        let count = |n: usize, what: &str| format!("{n} {what}");
+        summary.push(Line::from(
+            [
+                count(d.stores.len(), "stores"),
+                count(d.systems.len(), "systems"),
+                count(d.subprocessors.len(), "subprocessors"),
+                count(d.third_parties.len(), "third parties"),
+                count(d.subjects.len(), "subjects"),
+                count(d.regions.len(), "regions"),
+                count(d.flows.len(), "flows"),
+            ]
+            .join(" · "),
+        ));
+        let by = |severity: Severity| {
+            ready
+                .audit
+                .findings
+                .iter()
+                .filter(|f| f.severity == severity)
+                .count()
+        };
+        let broken = self.promises.iter().filter(|p| p.findings > 0).count();
+        summary.push(Line::from(vec![
+            Span::styled(
+                format!("{} errors", by(Severity::Error)),
+                theme.severity(Severity::Error),
+            ),
+            Span::raw(" · "),
+            Span::styled(
+                format!("{} warnings", by(Severity::Warning)),
+                theme.severity(Severity::Warning),
+            ),
+            Span::raw(" · "),
+            Span::styled(
+                format!("{} info", by(Severity::Info)),
+                theme.severity(Severity::Info),
+            ),
+            Span::raw(format!(
+                "   promises: {} kept, {} broken",
+                self.promises.len() - broken,
+                broken
+            )),
+        ]));
+        let height = summary.len() as u16 + 2;
+        let [top, bottom] =
+            Layout::vertical([Constraint::Length(height), Constraint::Min(3)]).areas(area);
+        frame.render_widget(
+            Paragraph::new(summary)
+                .wrap(Wrap { trim: true })
+                .block(pane("Overview", false, theme)),
+            top,
+        );
+        let title = format!("Promises ({})", self.list.count_label());
+        let header = Row::new(["Claim", "Rule", "Promise", "Status"]);
+        let widths = [
+            Constraint::Length(6),
+            Constraint::Percentage(28),
+            Constraint::Fill(1),
+            Constraint::Length(12),
+        ];
+        let promises = &self.promises;
+        self.list.render_table(
+            frame,
+            bottom,
+            pane(title, true, theme),
+            Some(header),
+            &widths,
+            theme,
+            |i| {
+                let p = &promises[i];
+                let status = if p.findings == 0 {
+                    Cell::from(Span::styled("kept", theme.good()))
+                } else {
+                    Cell::from(Span::styled(
+                        format!("broken ({})", p.findings),
+                        theme.bad(),
+                    ))
+                };
+                Row::new([
+                    Cell::from(p.claim.clone()),
+                    Cell::from(p.rule.clone()),
+                    Cell::from(p.description.clone()),
+                    status,
+                ])
+            },
+        );
+    }
+
+    fn handle_key(&mut self, key: KeyEvent, _data: &Data) -> Action {
+        if self.list.handle_key(key) {
+            return Action::Handled;
+        }
+        match (key.code, self.list.selected()) {
+            (KeyCode::Enter, Some(i)) => {
+                Action::Show(Target::RuleFindings(self.promises[i].rule.clone()))
+            }
+            _ => Action::Ignored,
+        }
+    }
+
+    fn hints(&self) -> Vec<Hint> {
+        vec![
+            ("↑↓", "promise"),
+            ("Enter", "its findings"),
+            ("e", "edit rule"),
+        ]
+    }
+
+    fn filter(&self) -> &str {
+        self.list.query()
+    }
+
+    fn set_filter(&mut self, query: &str, _data: &Data) {
+        self.list.set_query(query);
+    }
+
+    fn location(&self, data: &Data) -> Option<Location> {
+        let rule = self.list.selected_key()?;
+        let ready = data.ready()?;
+        let rule = ready
+            .audit
+            .inventory
+            .decl
+            .rules
+            .iter()
+            .find(|r| clean(&r.id.value) == rule)?;
+        data.location(rule.span)
+    }
+
+    fn scroll(&mut self, delta: isize) {
+        self.list.scroll(delta);
+    }
+
+    fn click(&mut self, column: u16, row: u16, _data: &Data) -> Action {
+        if self.list.click(column, row) {
+            Action::Handled
+        } else {
+            Action::Ignored
+        }
+    }
+}
