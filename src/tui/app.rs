@@ -450,12 +450,16 @@ impl App {
                 spans.push(Span::raw(format!(" {what}  ")));
             }
         }
-        let status = Line::styled(self.status.clone(), theme.dim());
-        let status_width = (status.width() as u16).min(area.width / 2);
-        let [left, right] =
-            Layout::horizontal([Constraint::Min(0), Constraint::Length(status_width)]).areas(area);
-        frame.render_widget(Paragraph::new(Line::from(spans)), left);
-        frame.render_widget(Paragraph::new(status.right_aligned()), right);
+        let hints = Line::from(spans);
+        let room = usize::from(area.width).saturating_sub(hints.width() + 2);
+        let status = truncate(&self.status, room);
+        let [left, right] = Layout::horizontal([
+            Constraint::Min(0),
+            Constraint::Length(status.chars().count() as u16),
+        ])
+        .areas(area);
+        frame.render_widget(Paragraph::new(hints), left);
+        frame.render_widget(Paragraph::new(Line::styled(status, theme.dim())), right);
     }
 
     fn draw_help(&self, frame: &mut Frame, area: Rect) {
@@ -492,4 +496,17 @@ impl App {
             popup,
         );
     }
+}
+
+/// `text` cut to `width` characters, ending in `…` when cut.
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut cut: String = text.chars().take(width - 1).collect();
+    cut.push('…');
+    cut
 }

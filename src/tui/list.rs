@@ -9,7 +9,7 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Block, Row, Table, TableState};
+use ratatui::widgets::{Block, HighlightSpacing, Row, Table, TableState};
 
 /// The rows of a list, with what the filter matches against and a key that survives reloads.
 #[derive(Default)]
@@ -224,6 +224,8 @@ impl FilteredList {
         let mut table = Table::new(rows, widths.to_vec())
             .block(block)
             .column_spacing(1)
+            .highlight_symbol("›")
+            .highlight_spacing(HighlightSpacing::Always)
             .row_highlight_style(theme.selected());
         if let Some(header) = header {
             table = table.header(header.style(theme.header()));

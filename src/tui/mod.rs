@@ -248,9 +248,12 @@ fn event_loop(terminal: &mut Term, paths: Vec<PathBuf>, theme: theme::Theme) -> 
 fn load_status(data: &Data, first: bool) -> String {
     match &data.state {
         data::LoadState::Ready(ready) => {
-            let summary = crate::report::Summary::of(&ready.audit.findings);
             let verb = if first { "loaded" } else { "reloaded" };
-            format!("{verb}: {}", crate::report::human::summary_line(&summary))
+            match ready.audit.findings.len() {
+                0 => format!("{verb}: no findings"),
+                1 => format!("{verb}: 1 finding"),
+                n => format!("{verb}: {n} findings"),
+            }
         }
         data::LoadState::Failed(failure) => format!(
             "the inventory does not load: {} problems",

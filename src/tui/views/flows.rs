@@ -84,7 +84,7 @@ fn region_of(ready: &Ready, node: &str) -> String {
         .and_then(|n| audit.graph.info(n).region)
         .and_then(|r| audit.inventory.decl.regions.get(r))
         .map(|r| clean(&r.id.value))
-        .unwrap_or_else(|| "?".to_owned())
+        .unwrap_or_else(|| "—".to_owned())
 }
 
 fn flow_row(ready: &Ready, index: usize, flow: &Flow) -> FlowRow {
@@ -238,7 +238,7 @@ impl View for Flows {
             widths.extend([
                 Constraint::Percentage(14),
                 Constraint::Length(12),
-                Constraint::Length(14),
+                Constraint::Length(22),
             ]);
             header.extend(["Purpose", "Basis", "Regions"]);
         } else {

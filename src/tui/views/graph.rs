@@ -423,9 +423,11 @@ impl View for GraphView {
             let cursor = self.cursor[Self::side_index(side)].min(list.len().saturating_sub(1));
             let first = cursor.saturating_sub(fits - 1);
             let mut rows = Vec::new();
+            let shown = list.len().min(fits) as u16;
+            let top = column.y + column.height.saturating_sub(shown * per_box) / 2;
             for (slot, (index, n)) in list.iter().enumerate().skip(first).take(fits).enumerate() {
                 let area = Rect {
-                    y: column.y + slot as u16 * per_box,
+                    y: top + slot as u16 * per_box,
                     height: per_box.min(column.height),
                     ..column
                 };

@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row};
 
 /// One promise (rule) and how it stands.
 struct Promise {
@@ -89,16 +89,24 @@ impl View for Overview {
         if d.organizations.is_empty() {
             summary.push(Line::styled("(no organization declared)", theme.dim()));
         }
-        let count = |n: usize, what: &str| format!("{n} {what}");
-        summary.push(Line::from(
+        let count = |n: usize, one: &str, many: &str| {
+            format!("{n} {}", crate::report::plural(n, one, many))
+        };
+        summary.push(Line::raw(
             [
-                count(d.stores.len(), "stores"),
-                count(d.systems.len(), "systems"),
-                count(d.subprocessors.len(), "subprocessors"),
-                count(d.third_parties.len(), "third parties"),
-                count(d.subjects.len(), "subjects"),
-                count(d.regions.len(), "regions"),
-                count(d.flows.len(), "flows"),
+                count(d.stores.len(), "store", "stores"),
+                count(d.systems.len(), "system", "systems"),
+                count(d.subprocessors.len(), "subprocessor", "subprocessors"),
+                count(d.third_parties.len(), "third party", "third parties"),
+            ]
+            .join(" · "),
+        ));
+        summary.push(Line::raw(
+            [
+                count(d.subjects.len(), "subject", "subjects"),
+                count(d.regions.len(), "region", "regions"),
+                count(d.flows.len(), "flow", "flows"),
+                count(d.rules.len(), "promise", "promises"),
             ]
             .join(" · "),
         ));
@@ -113,12 +121,18 @@ impl View for Overview {
         let broken = self.promises.iter().filter(|p| p.findings > 0).count();
         summary.push(Line::from(vec![
             Span::styled(
-                format!("{} errors", by(Severity::Error)),
+                {
+                    let n = by(Severity::Error);
+                    format!("{n} {}", crate::report::plural(n, "error", "errors"))
+                },
                 theme.severity(Severity::Error),
             ),
             Span::raw(" · "),
             Span::styled(
-                format!("{} warnings", by(Severity::Warning)),
+                {
+                    let n = by(Severity::Warning);
+                    format!("{n} {}", crate::report::plural(n, "warning", "warnings"))
+                },
                 theme.severity(Severity::Warning),
             ),
             Span::raw(" · "),
@@ -136,9 +150,7 @@ impl View for Overview {
         let [top, bottom] =
             Layout::vertical([Constraint::Length(height), Constraint::Min(3)]).areas(area);
         frame.render_widget(
-            Paragraph::new(summary)
-                .wrap(Wrap { trim: true })
-                .block(pane("Overview", false, theme)),
+            Paragraph::new(summary).block(pane("Overview", false, theme)),
             top,
         );
         let title = format!("Promises ({})", self.list.count_label());

@@ -1,0 +1,338 @@
+//! The terminal UI driven in memory: every view drawn on ratatui's `TestBackend` at
+//! 80×24 and 120×40 for the seed inventories, a broken fixture and an inventory that
+//! does not load (insta snapshots, colour off), and key and mouse sequences driving the
+//! app state with asserted outcomes.
+
+mod common;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ropa::tui::app::{App, Command, ViewId};
+use ropa::tui::data::Data;
+use ropa::tui::theme::Theme;
+use std::path::PathBuf;
+
+const SEEDS: &str = "inventory";
+const BROKEN: &str = "fixtures/code/phone-undeclared/inventory.yaml";
+const CLAIM_BROKEN: &str = "fixtures/broken/a13-card-retained.yaml";
+const NOT_LOADING: &str = "fixtures/bad/unknown-reference.yaml";
+
+fn data(path: &str) -> Data {
+    let paths = vec![PathBuf::from(path)];
+    let outcome = ropa::audit::run(&paths, true, &ropa::code::NoProgress);
+    Data::new(paths, outcome)
+}
+
+fn app(path: &str) -> App {
+    App::new(data(path), Theme { color: false })
+}
+
+fn screen(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal.draw(|frame| app.draw(frame)).expect("draws");
+    terminal.backend().to_string()
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn press(app: &mut App, keys: &str) -> Command {
+    let mut last = Command::None;
+    for c in keys.chars() {
+        last = app.handle_key(key(KeyCode::Char(c)));
+    }
+    last
+}
+
+fn snapshot_views(name: &str, path: &str) {
+    let mut app = app(path);
+    for (size, (w, h)) in [("80x24", (80, 24)), ("120x40", (120, 40))] {
+        for view in ViewId::ALL {
+            app.show(view);
+            let shown = screen(&mut app, w, h);
+            insta::assert_snapshot!(
+                format!("{name}-{}-{size}", view.name().to_lowercase()),
+                shown
+            );
+        }
+    }
+}
+
+#[test]
+fn seed_inventories_in_every_view() {
+    snapshot_views("seeds", SEEDS);
+}
+
+#[test]
+fn broken_fixture_in_every_view() {
+    snapshot_views("phone-undeclared", BROKEN);
+}
+
+#[test]
+fn finding_detail_shows_claim_path_excerpt_and_fix() {
+    let mut app = app(CLAIM_BROKEN);
+    app.show(ViewId::Findings);
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("Claim A13:"), "{shown}");
+    assert!(shown.contains("Fix:"), "{shown}");
+    assert!(
+        shown.contains("--> fixtures/broken/a13-card-retained.yaml:"),
+        "{shown}"
+    );
+    insta::assert_snapshot!("a13-findings-120x40", shown);
+}
+
+#[test]
+fn inventory_that_does_not_load_opens_the_error_view() {
+    let mut app = app(NOT_LOADING);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let shown = screen(&mut app, w, h);
+        assert!(
+            shown.contains("ropa could not load the inventory"),
+            "{shown}"
+        );
+        assert!(shown.contains("unknown-reference"), "{shown}");
+        insta::assert_snapshot!(format!("not-loading-{w}x{h}"), shown);
+    }
+    // Keys still work there: the problem can be opened in the editor.
+    match app.handle_key(key(KeyCode::Char('e'))) {
+        Command::Edit(location) => {
+            assert_eq!(location.path, PathBuf::from(NOT_LOADING));
+            assert!(location.line > 1);
+        }
+        other => panic!("expected an edit, got {other:?}"),
+    }
+}
+
+#[test]
+fn fixing_the_inventory_brings_the_views_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("inventory.yaml");
+    let good = std::fs::read_to_string("fixtures/pass/location.yaml").expect("fixture");
+    std::fs::write(&file, good.replace("region: us", "region: uss")).expect("write");
+    let path = file.to_string_lossy().into_owned();
+    let mut app = app(&path);
+    assert!(screen(&mut app, 80, 24).contains("ropa could not load"));
+    std::fs::write(&file, &good).expect("write");
+    app.set_data(data(&path));
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("Promises"), "{shown}");
+}
+
+#[test]
+fn tab_shift_tab_and_numbers_switch_views() {
+    let mut app = app(SEEDS);
+    assert_eq!(app.active(), ViewId::Overview);
+    app.handle_key(key(KeyCode::Tab));
+    assert_eq!(app.active(), ViewId::Inventory);
+    app.handle_key(key(KeyCode::BackTab));
+    app.handle_key(key(KeyCode::BackTab));
+    assert_eq!(app.active(), ViewId::Code);
+    press(&mut app, "3");
+    assert_eq!(app.active(), ViewId::Flows);
+    press(&mut app, "6");
+    assert_eq!(app.active(), ViewId::Code);
+}
+
+#[test]
+fn fuzzy_filter_narrows_the_list_and_esc_clears_it() {
+    let mut app = app(SEEDS);
+    press(&mut app, "2/albill");
+    assert_eq!(app.filter(), "albill");
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("Inventory (1 of 36)"), "{shown}");
+    app.handle_key(key(KeyCode::Enter));
+    let location = app.selected_location().expect("a selection");
+    let text = std::fs::read_to_string(&location.path).expect("file");
+    let line = text.lines().nth(location.line as usize - 1).unwrap_or("");
+    assert!(line.contains("alpha-billing-db"), "{line}");
+    assert_eq!(app.filter(), "albill", "Enter keeps the filter");
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.filter(), "");
+    assert!(screen(&mut app, 80, 24).contains("Inventory (36)"));
+}
+
+#[test]
+fn enter_on_a_broken_promise_drills_into_its_findings_and_esc_goes_back() {
+    let mut app = app(CLAIM_BROKEN);
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("broken (1)"), "{shown}");
+    // Find the broken promise by filtering for its claim.
+    press(&mut app, "/A13");
+    app.handle_key(key(KeyCode::Enter));
+    app.handle_key(key(KeyCode::Enter));
+    assert_eq!(app.active(), ViewId::Findings);
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("Findings of rule"), "{shown}");
+    app.handle_key(key(KeyCode::Esc));
+    let shown = screen(&mut app, 120, 40);
+    assert!(!shown.contains("Findings of rule"), "{shown}");
+}
+
+#[test]
+fn graph_follows_edges_and_walks_back() {
+    let mut app = app(SEEDS);
+    press(&mut app, "3");
+    app.handle_key(key(KeyCode::Enter));
+    assert_eq!(app.active(), ViewId::Graph);
+    assert_eq!(app.graph_center(), Some("actipro-visitor"));
+    app.handle_key(key(KeyCode::Enter));
+    let next = app.graph_center().map(str::to_owned);
+    assert_eq!(
+        next.as_deref(),
+        Some("actipro-web"),
+        "first downstream node, by id"
+    );
+    app.handle_key(key(KeyCode::Left));
+    app.handle_key(key(KeyCode::Enter));
+    assert_ne!(app.graph_center(), next.as_deref());
+    app.handle_key(key(KeyCode::Esc));
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.graph_center(), Some("actipro-visitor"));
+}
+
+#[test]
+fn category_mode_highlights_where_a_category_goes() {
+    let mut app = app(SEEDS);
+    press(&mut app, "4c");
+    press(&mut app, "'user.contact.email");
+    app.handle_key(key(KeyCode::Enter));
+    assert_eq!(app.graph_category(), Some("user.contact.email"));
+    press(&mut app, "/actipro-user-acc");
+    app.handle_key(key(KeyCode::Enter));
+    assert_eq!(app.graph_center(), Some("actipro-user-accounts"));
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("user.contact.email reaches"), "{shown}");
+    assert!(
+        shown.contains("path to actipro-user-accounts: actipro-customer —"),
+        "{shown}"
+    );
+    insta::assert_snapshot!("seeds-graph-category-120x40", shown);
+    press(&mut app, "x");
+    assert_eq!(app.graph_category(), None);
+}
+
+#[test]
+fn code_view_filters_to_undeclared_fields() {
+    let mut app = app(BROKEN);
+    press(&mut app, "6u");
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("undeclared only"), "{shown}");
+    assert!(shown.contains("phone"), "{shown}");
+    assert!(!shown.contains("│declared"), "{shown}");
+    let location = app.selected_location().expect("the phone field");
+    assert!(location.path.ends_with("src/models/user.rs"));
+    assert_eq!(location.line, 8);
+}
+
+#[test]
+fn help_overlay_lists_keys_and_any_key_closes_it() {
+    let mut app = app(SEEDS);
+    press(&mut app, "?");
+    assert!(app.help_shown());
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("Tab / Shift-Tab"), "{shown}");
+    insta::assert_snapshot!("help-overlay-80x24", shown);
+    press(&mut app, "x");
+    assert!(!app.help_shown());
+}
+
+#[test]
+fn quit_reload_and_edit_are_commands_for_the_event_loop() {
+    let mut app = app(SEEDS);
+    assert_eq!(press(&mut app, "q"), Command::Quit);
+    assert_eq!(press(&mut app, "r"), Command::Reload);
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(app.handle_key(ctrl_c), Command::Quit);
+    press(&mut app, "5");
+    // No finding to open in the clean seeds.
+    assert_eq!(press(&mut app, "e"), Command::None);
+    assert!(app.status().contains("nothing selected"));
+    press(&mut app, "1");
+    match press(&mut app, "e") {
+        Command::Edit(location) => assert!(location.path.starts_with("inventory")),
+        other => panic!("expected an edit, got {other:?}"),
+    }
+}
+
+#[test]
+fn reload_keeps_the_selection_where_it_still_exists() {
+    let mut app = app(SEEDS);
+    press(&mut app, "2jjj");
+    let before = app.selected_location();
+    app.set_data(data(SEEDS));
+    assert_eq!(app.selected_location(), before);
+}
+
+#[test]
+fn mouse_clicks_switch_tabs_and_select_rows_and_the_wheel_scrolls() {
+    let mut app = app(SEEDS);
+    screen(&mut app, 80, 24);
+    let click = |column, row| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    // The tab bar reads " ropa  1 Overview  2 Inventory ...": column 20 is on "2 Inventory".
+    app.handle_mouse(click(20, 0));
+    assert_eq!(app.active(), ViewId::Inventory);
+    screen(&mut app, 80, 24);
+    let first = app.selected_location();
+    app.handle_mouse(click(5, 4));
+    screen(&mut app, 80, 24);
+    let third = app.selected_location();
+    assert_ne!(first, third);
+    app.handle_mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 5,
+        row: 5,
+        modifiers: KeyModifiers::NONE,
+    });
+    assert_ne!(app.selected_location(), third);
+}
+
+#[test]
+fn escape_sequences_in_the_inventory_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("inventory.yaml");
+    let good = std::fs::read_to_string("fixtures/pass/location.yaml").expect("fixture");
+    let hostile = good.replace(
+        "organization: { id: actipro }",
+        "organization: { id: actipro, name: \"Evil\\e[2J\\e]0;pwned\\a\" }",
+    );
+    assert_ne!(hostile, good);
+    std::fs::write(&file, hostile).expect("write");
+    let mut app = app(&file.to_string_lossy());
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("Evil"), "{shown}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_terminal_too_small_says_so() {
+    let mut app = app(SEEDS);
+    let shown = screen(&mut app, 40, 10);
+    assert!(
+        shown.contains("ropa needs at") && shown.contains("60×16"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn without_a_terminal_it_suggests_ropa_check() {
+    let output = common::ropa().output().expect("ropa runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("needs a terminal"), "{stderr}");
+    assert!(stderr.contains("ropa check"), "{stderr}");
+    let output = common::ropa().arg("tui").output().expect("ropa runs");
+    assert_eq!(output.status.code(), Some(2));
+}
