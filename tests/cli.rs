@@ -7,8 +7,15 @@ use common::{check_human, ropa};
 use std::fs;
 
 #[test]
-fn help_is_printed_without_a_subcommand() {
-    let output = ropa().output().expect("runs");
+fn top_level_help() {
+    let output = ropa().arg("--help").output().expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn tui_help() {
+    let output = ropa().args(["tui", "--help"]).output().expect("runs");
     assert_eq!(output.status.code(), Some(0));
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
 }

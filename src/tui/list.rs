@@ -11,6 +11,26 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, HighlightSpacing, Row, Table, TableState};
 
+/// A table's column widths and optional header row.
+pub struct Columns<'a> {
+    widths: Vec<Constraint>,
+    header: Option<Row<'a>>,
+}
+
+impl<'a> Columns<'a> {
+    pub fn new(widths: Vec<Constraint>) -> Self {
+        Columns {
+            widths,
+            header: None,
+        }
+    }
+
+    pub fn header(mut self, header: Row<'a>) -> Self {
+        self.header = Some(header);
+        self
+    }
+}
+
 /// The rows of a list, with what the filter matches against and a key that survives reloads.
 #[derive(Default)]
 pub struct FilteredList {
@@ -206,11 +226,11 @@ impl FilteredList {
         frame: &mut Frame,
         area: Rect,
         block: Block<'a>,
-        header: Option<Row<'a>>,
-        widths: &[Constraint],
+        columns: Columns<'a>,
         theme: &Theme,
         mut row: impl FnMut(usize) -> Row<'a>,
     ) {
+        let Columns { widths, header } = columns;
         let inner = block.inner(area);
         let header_height = u16::from(header.is_some());
         let rows_height = inner.height.saturating_sub(header_height);
@@ -221,7 +241,7 @@ impl FilteredList {
         };
         let window: Vec<usize> = self.window(usize::from(rows_height)).to_vec();
         let rows: Vec<Row> = window.iter().map(|&i| row(i)).collect();
-        let mut table = Table::new(rows, widths.to_vec())
+        let mut table = Table::new(rows, widths)
             .block(block)
             .column_spacing(1)
             .highlight_symbol("›")

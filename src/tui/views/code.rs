@@ -7,7 +7,7 @@ use crate::code::verdicts::{FieldStatus, Origin};
 use crate::source::{FileId, Span};
 use crate::tui::data::{Data, Location, Ready};
 use crate::tui::excerpt::{clean, excerpt};
-use crate::tui::list::FilteredList;
+use crate::tui::list::{Columns, FilteredList};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -220,8 +220,7 @@ impl View for CodeView {
             frame,
             top,
             pane(title, true, theme),
-            Some(Row::new(header)),
-            &widths,
+            Columns::new(widths).header(Row::new(header)),
             theme,
             |i| {
                 let r = &rows[i];

@@ -8,7 +8,7 @@ use crate::finding::Finding;
 use crate::source::SourceMap;
 use crate::tui::data::{Data, Location};
 use crate::tui::excerpt::{clean, excerpt};
-use crate::tui::list::FilteredList;
+use crate::tui::list::{Columns, FilteredList};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -171,12 +171,11 @@ impl View for Findings {
                 frame,
                 top,
                 pane(title, !self.detail_focus, theme),
-                None,
-                &[
+                Columns::new(vec![
                     Constraint::Length(7),
                     Constraint::Length(24),
                     Constraint::Fill(1),
-                ],
+                ]),
                 theme,
                 |row| {
                     let f = &findings[rows[row]];

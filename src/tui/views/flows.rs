@@ -6,7 +6,7 @@ use super::{Action, Hint, Target, View, not_loaded, pane};
 use crate::inventory::model::Flow;
 use crate::tui::data::{Data, Location, Ready};
 use crate::tui::excerpt::clean;
-use crate::tui::list::FilteredList;
+use crate::tui::list::{Columns, FilteredList};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -250,8 +250,7 @@ impl View for Flows {
             frame,
             top,
             pane(title, true, theme),
-            Some(Row::new(header)),
-            &widths,
+            Columns::new(widths).header(Row::new(header)),
             theme,
             |i| {
                 let r = &rows[i];

@@ -10,7 +10,7 @@ use crate::graph::DataFlowGraph;
 use crate::inventory::Inventory;
 use crate::tui::data::{Data, Location, Ready};
 use crate::tui::excerpt::clean;
-use crate::tui::list::FilteredList;
+use crate::tui::list::{Columns, FilteredList};
 use crate::tui::theme::Theme;
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
@@ -222,8 +222,7 @@ impl GraphView {
             frame,
             popup,
             pane(title, true, theme),
-            None,
-            &[Constraint::Fill(1)],
+            Columns::new(vec![Constraint::Fill(1)]),
             theme,
             |i| Row::new([Cell::from(clean(&items[i]))]),
         );

@@ -9,7 +9,7 @@ use crate::inventory::{Inventory, NodeRef};
 use crate::source::{Sp, Span};
 use crate::tui::data::{Data, Location, Ready};
 use crate::tui::excerpt::clean;
-use crate::tui::list::FilteredList;
+use crate::tui::list::{Columns, FilteredList};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -316,8 +316,7 @@ impl View for InventoryView {
                 true,
                 theme,
             ),
-            None,
-            &[Constraint::Length(12), Constraint::Fill(1)],
+            Columns::new(vec![Constraint::Length(12), Constraint::Fill(1)]),
             theme,
             |i| {
                 let (kind, id) = &labels[i];

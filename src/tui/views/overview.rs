@@ -5,7 +5,7 @@ use super::{Action, Hint, Target, View, not_loaded, pane};
 use crate::finding::Severity;
 use crate::tui::data::{Data, Location};
 use crate::tui::excerpt::clean;
-use crate::tui::list::FilteredList;
+use crate::tui::list::{Columns, FilteredList};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -166,8 +166,7 @@ impl View for Overview {
             frame,
             bottom,
             pane(title, true, theme),
-            Some(header),
-            &widths,
+            Columns::new(widths.to_vec()).header(header),
             theme,
             |i| {
                 let p = &promises[i];

@@ -7,7 +7,7 @@ use super::findings::detail_lines;
 use super::{Action, Hint, View, pane};
 use crate::tui::data::{Data, LoadState, Location};
 use crate::tui::excerpt::clean;
-use crate::tui::list::FilteredList;
+use crate::tui::list::{Columns, FilteredList};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
@@ -77,8 +77,7 @@ impl View for Problems {
                 true,
                 theme,
             ),
-            None,
-            &[Constraint::Length(24), Constraint::Fill(1)],
+            Columns::new(vec![Constraint::Length(24), Constraint::Fill(1)]),
             theme,
             |i| {
                 let p = &problems[i];

@@ -1,0 +1,149 @@
+//! End to end: the real `ropa` binary in a real terminal (tmux). Sends keys, reads the
+//! screen, quits with `q`, then checks that the terminal was restored: the alternate
+//! screen left, mouse reporting off, and the tty back in canonical mode with echo.
+//! Needs tmux; `.ci/run` installs it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// A tmux server of its own, killed when the test ends however it ends.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn new() -> Self {
+        let present = Command::new("tmux").arg("-V").output();
+        assert!(
+            present.is_ok_and(|o| o.status.success()),
+            "this test needs tmux: install it (apt-get install tmux); .ci/run does"
+        );
+        Tmux {
+            socket: format!("ropa-e2e-{}", std::process::id()),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    /// Waits until the screen shows `text`; fails with the screen after 20 s.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the screen never showed {text:?}; it shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn flag(&self, name: &str) -> String {
+        let format = format!("#{{{name}}}");
+        String::from_utf8_lossy(
+            &self
+                .run(&["display-message", "-p", "-t", "e2e", &format])
+                .stdout,
+        )
+        .trim()
+        .to_owned()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+#[test]
+fn the_real_binary_in_tmux_answers_keys_and_restores_the_terminal() {
+    let tmux = Tmux::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stty = dir.path().join("stty.txt");
+    let script = format!(
+        "'{}' tui inventory; code=$?; stty -a > '{}'; echo ROPA-EXITED-$code; sleep 60",
+        env!("CARGO_BIN_EXE_ropa"),
+        stty.display()
+    );
+    let root = env!("CARGO_MANIFEST_DIR");
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "-c",
+        root,
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+
+    tmux.wait_for("Promises (36)");
+    assert_eq!(
+        tmux.flag("alternate_on"),
+        "1",
+        "the UI runs on the alternate screen"
+    );
+    tmux.keys(&["2"]);
+    tmux.wait_for("Inventory (36)");
+    tmux.keys(&["/", "albill", "Enter"]);
+    let screen = tmux.wait_for("Inventory (1 of 36)");
+    assert!(screen.contains("alpha-billing-db"), "{screen}");
+    tmux.keys(&["?"]);
+    tmux.wait_for("Tab / Shift-Tab");
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["5"]);
+    tmux.wait_for("every promise is kept");
+    tmux.keys(&["q"]);
+
+    let screen = tmux.wait_for("ROPA-EXITED-0");
+    assert_eq!(
+        tmux.flag("alternate_on"),
+        "0",
+        "left the alternate screen:\n{screen}"
+    );
+    assert_eq!(
+        tmux.flag("mouse_any_flag"),
+        "0",
+        "mouse reporting turned off"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !Path::new(&stty).exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let modes = std::fs::read_to_string(&stty).expect("stty output");
+    let words: Vec<&str> = modes.split_whitespace().collect();
+    for mode in ["icanon", "echo", "isig"] {
+        assert!(
+            words.contains(&mode),
+            "tty mode {mode} not restored:\n{modes}"
+        );
+    }
+}
