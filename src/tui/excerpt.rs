@@ -26,22 +26,29 @@ pub fn excerpt(sources: &SourceMap, span: Span, theme: &Theme) -> Vec<Line<'stat
             span.column
         ))),
     ])];
-    let start = (span.start as usize).min(text.len());
-    let end = (span.end as usize).clamp(start, text.len());
-    let before_start = text.get(..start).unwrap_or("");
-    let first_line = before_start.matches('\n').count() + 1;
+    let start = floor_boundary(text, (span.start as usize).min(text.len()));
+    let end = floor_boundary(text, (span.end as usize).clamp(start, text.len()));
+    // Work from the span outwards, never from the start of the file: excerpts of the
+    // last line of a large file cost no more than those of the first.
+    let bytes = text.as_bytes();
+    let line_start_of = |at: usize| {
+        bytes[..at]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1)
+    };
+    let first_line = span.line.max(1) as usize;
+    let mut from = line_start_of(start);
+    let mut number = first_line;
+    if from > 0 {
+        from = line_start_of(from - 1);
+        number = number.saturating_sub(1).max(1);
+    }
     let covered = text.get(start..end).unwrap_or("");
     let end_line = first_line + covered.trim_end_matches('\n').matches('\n').count();
-    let context_first = first_line.saturating_sub(1).max(1);
-    let context_last = (end_line + 1).min(context_first + MAX_LINES - 1);
-    let mut offset = 0usize;
-    for (index, line) in text.split_inclusive('\n').enumerate() {
-        let number = index + 1;
-        let line_start = offset;
-        offset += line.len();
-        if number < context_first {
-            continue;
-        }
+    let context_last = (end_line + 1).min(number + MAX_LINES - 1);
+    let mut line_start = from;
+    for line in text[from..].split_inclusive('\n') {
         if number > context_last {
             break;
         }
@@ -69,8 +76,18 @@ pub fn excerpt(sources: &SourceMap, span: Span, theme: &Theme) -> Vec<Line<'stat
             None => spans.push(Text::raw(clean(body))),
         }
         lines.push(Line::from(spans));
+        line_start += line.len();
+        number += 1;
     }
     lines
+}
+
+/// The largest char boundary at or before `at`.
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 #[cfg(test)]
 mod tests {
