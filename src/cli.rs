@@ -183,7 +183,14 @@ pub fn run(cli: Cli) -> io::Result<u8> {
         Some(Command::Scan(args)) => scan(&args),
         Some(Command::Explain { code }) => explain(code.as_deref()),
         Some(Command::Tui(args)) => crate::tui::run(args.paths),
-        None => crate::tui::run(vec![PathBuf::from("inventory")]),
+        None if crate::tui::has_terminal() => crate::tui::run(vec![PathBuf::from("inventory")]),
+        None => {
+            writeln!(
+                io::stderr(),
+                "ropa: no terminal attached, so running `ropa check` instead of the terminal UI"
+            )?;
+            run(Cli::parse_from(["ropa", "check"]))
+        }
     }
 }
 

@@ -327,12 +327,20 @@ fn a_terminal_too_small_says_so() {
 }
 
 #[test]
-fn without_a_terminal_it_suggests_ropa_check() {
-    let output = common::ropa().output().expect("ropa runs");
+fn ropa_tui_without_a_terminal_says_so_and_suggests_ropa_check() {
+    let output = common::ropa().arg("tui").output().expect("ropa runs");
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("needs a terminal"), "{stderr}");
     assert!(stderr.contains("ropa check"), "{stderr}");
-    let output = common::ropa().arg("tui").output().expect("ropa runs");
-    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn bare_ropa_without_a_terminal_says_so_and_runs_the_check() {
+    let output = common::ropa().output().expect("ropa runs");
+    assert_eq!(output.status.code(), Some(0), "the seeds are clean");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no terminal attached"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("no findings: 3 files"), "{stdout}");
 }

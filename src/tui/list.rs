@@ -49,18 +49,28 @@ pub struct FilteredList {
     page: usize,
     /// Where the rows were last drawn, for mouse clicks.
     rows_area: Rect,
+    /// The selected key while the list is empty (the inventory failed to load), so the
+    /// selection comes back when the items do.
+    remembered: Option<String>,
 }
 
 impl FilteredList {
     /// Replaces the items; the selection stays on the item with the same key when it
     /// still exists, and the filter is applied again.
     pub fn set_items(&mut self, haystacks: Vec<String>, keys: Vec<String>) {
-        let previous = self.selected_key().map(str::to_owned);
+        let previous = self
+            .selected_key()
+            .map(str::to_owned)
+            .or(self.remembered.take());
         self.haystacks = haystacks;
         self.keys = keys;
         self.apply_filter();
         if let Some(key) = previous {
-            self.select_key(&key);
+            if self.haystacks.is_empty() {
+                self.remembered = Some(key);
+            } else {
+                self.select_key(&key);
+            }
         }
     }
 
@@ -299,6 +309,10 @@ mod tests {
         l.move_by(2);
         l.set_items(vec!["c".into(), "a".into()], vec!["c".into(), "a".into()]);
         assert_eq!(l.selected_key(), Some("c"));
+        l.set_items(Vec::new(), Vec::new());
+        assert_eq!(l.selected_key(), None);
+        l.set_items(vec!["a".into(), "c".into()], vec!["a".into(), "c".into()]);
+        assert_eq!(l.selected_key(), Some("c"), "kept through an empty load");
     }
 
     #[test]

@@ -34,9 +34,14 @@ const TICK: Duration = Duration::from_millis(100);
 
 type Term = Terminal<CrosstermBackend<Stdout>>;
 
+/// Whether standard input and output are a terminal the UI can run in.
+pub fn has_terminal() -> bool {
+    io::stdout().is_terminal() && io::stdin().is_terminal()
+}
+
 /// Opens the terminal UI on the inventory at `paths`; returns the exit status.
 pub fn run(paths: Vec<PathBuf>) -> io::Result<u8> {
-    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+    if !has_terminal() {
         let mut err = io::stderr().lock();
         writeln!(
             err,
