@@ -344,3 +344,31 @@ fn bare_ropa_without_a_terminal_says_so_and_runs_the_check() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("no findings: 3 files"), "{stdout}");
 }
+
+#[test]
+fn every_view_draws_at_any_size_without_panicking() {
+    for path in [SEEDS, BROKEN, CLAIM_BROKEN, NOT_LOADING] {
+        let mut app = app(path);
+        for (w, h) in [
+            (1, 1),
+            (20, 5),
+            (60, 16),
+            (61, 17),
+            (80, 24),
+            (100, 30),
+            (240, 70),
+        ] {
+            for view in ViewId::ALL {
+                app.show(view);
+                screen(&mut app, w, h);
+                press(&mut app, "?");
+                screen(&mut app, w, h);
+                press(&mut app, "?");
+            }
+            press(&mut app, "4c");
+            screen(&mut app, w, h);
+            app.handle_key(key(KeyCode::Enter));
+            screen(&mut app, w, h);
+        }
+    }
+}

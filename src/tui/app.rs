@@ -485,8 +485,8 @@ impl App {
         let width = area.width.min(72);
         let height = (lines.len() as u16 + 2).min(area.height);
         let popup = Rect {
-            x: area.x + (area.width - width) / 2,
-            y: area.y + (area.height - height) / 2,
+            x: area.x + area.width.saturating_sub(width) / 2,
+            y: area.y + area.height.saturating_sub(height) / 2,
             width,
             height,
         };

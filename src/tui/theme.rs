@@ -121,3 +121,25 @@ impl Theme {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_colour_every_style_is_colourless() {
+        let plain = Theme { color: false };
+        for style in [
+            plain.selected(),
+            plain.severity(Severity::Error),
+            plain.region(Some(2)),
+            plain.reached(),
+            plain.span(),
+        ] {
+            assert_eq!((style.fg, style.bg), (None, None), "{style:?}");
+        }
+        assert!(plain.selected().add_modifier.contains(Modifier::REVERSED));
+        let coloured = Theme { color: true };
+        assert_ne!(coloured.region(Some(0)).fg, coloured.region(Some(1)).fg);
+    }
+}

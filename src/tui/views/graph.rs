@@ -207,8 +207,8 @@ impl GraphView {
         let width = area.width.clamp(20, 50);
         let height = area.height.clamp(5, 16);
         let popup = Rect {
-            x: area.x + (area.width - width) / 2,
-            y: area.y + (area.height - height) / 2,
+            x: area.x + area.width.saturating_sub(width) / 2,
+            y: area.y + area.height.saturating_sub(height) / 2,
             width,
             height,
         };
@@ -382,7 +382,7 @@ impl View for GraphView {
         // The centre box.
         let center_height = 7.min(middle.height);
         let center_area = Rect {
-            y: middle.y + (middle.height - center_height) / 2,
+            y: middle.y + middle.height.saturating_sub(center_height) / 2,
             height: center_height,
             ..middle
         };
