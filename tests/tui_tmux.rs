@@ -82,8 +82,19 @@ fn the_real_binary_in_tmux_answers_keys_and_restores_the_terminal() {
     let tmux = Tmux::new();
     let dir = tempfile::tempdir().expect("tempdir");
     let stty = dir.path().join("stty.txt");
+    // An editor that records what it was asked to open.
+    let edited = dir.path().join("edited.txt");
+    let editor = dir.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        format!("#!/bin/sh\necho \"$@\" > '{}'\n", edited.display()),
+    )
+    .expect("write editor");
+    let made_executable = Command::new("chmod").arg("+x").arg(&editor).status();
+    assert!(made_executable.is_ok_and(|s| s.success()));
     let script = format!(
-        "'{}' tui inventory; code=$?; stty -a > '{}'; echo ROPA-EXITED-$code; sleep 60",
+        "VISUAL= EDITOR='{}' '{}' tui inventory; code=$?; stty -a > '{}'; echo ROPA-EXITED-$code; sleep 60",
+        editor.display(),
         env!("CARGO_BIN_EXE_ropa"),
         stty.display()
     );
@@ -121,6 +132,24 @@ fn the_real_binary_in_tmux_answers_keys_and_restores_the_terminal() {
     tmux.keys(&["Escape"]);
     tmux.keys(&["5"]);
     tmux.wait_for("every promise is kept");
+    // `e` on the first promise suspends the UI, runs the editor at the rule's line and
+    // comes back.
+    tmux.keys(&["1", "e"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !edited.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let args = std::fs::read_to_string(&edited).expect("the editor ran");
+    assert!(
+        args.starts_with('+') && args.contains("inventory/actipro.yaml"),
+        "{args}"
+    );
+    tmux.wait_for("reloaded: no findings");
+    assert_eq!(
+        tmux.flag("alternate_on"),
+        "1",
+        "the UI is back after the editor"
+    );
     tmux.keys(&["q"]);
 
     let screen = tmux.wait_for("ROPA-EXITED-0");
