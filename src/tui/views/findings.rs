@@ -259,13 +259,17 @@ impl View for Findings {
         }
     }
 
-    fn filter(&self) -> &str {
-        self.list.query()
-    }
-
     fn set_filter(&mut self, query: &str, _data: &Data) {
         self.list.set_query(query);
         self.detail_scroll = 0;
+    }
+
+    fn list(&self) -> Option<&FilteredList> {
+        Some(&self.list)
+    }
+
+    fn list_mut(&mut self) -> Option<&mut FilteredList> {
+        Some(&mut self.list)
     }
 
     fn location(&self, data: &Data) -> Option<Location> {

@@ -388,12 +388,12 @@ impl View for InventoryView {
         ]
     }
 
-    fn filter(&self) -> &str {
-        self.list.query()
+    fn list(&self) -> Option<&FilteredList> {
+        Some(&self.list)
     }
 
-    fn set_filter(&mut self, query: &str, _data: &Data) {
-        self.list.set_query(query);
+    fn list_mut(&mut self) -> Option<&mut FilteredList> {
+        Some(&mut self.list)
     }
 
     fn location(&self, data: &Data) -> Option<Location> {

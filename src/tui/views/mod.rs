@@ -11,6 +11,7 @@ pub mod overview;
 pub mod problems;
 
 use super::data::{Data, Location};
+use super::list::FilteredList;
 use super::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
@@ -54,10 +55,23 @@ pub trait View {
     fn handle_key(&mut self, key: KeyEvent, data: &Data) -> Action;
     /// Keys that work in the view, in the order the status bar shows them.
     fn hints(&self) -> Vec<Hint>;
+    /// The view's main list, which the default filter, wheel and click handling use.
+    fn list(&self) -> Option<&FilteredList> {
+        None
+    }
+    fn list_mut(&mut self) -> Option<&mut FilteredList> {
+        None
+    }
     /// The current fuzzy filter.
-    fn filter(&self) -> &str;
+    fn filter(&self) -> &str {
+        self.list().map_or("", FilteredList::query)
+    }
     /// Sets the fuzzy filter (empty clears it).
-    fn set_filter(&mut self, query: &str, data: &Data);
+    fn set_filter(&mut self, query: &str, _data: &Data) {
+        if let Some(list) = self.list_mut() {
+            list.set_query(query);
+        }
+    }
     /// The filter was confirmed with Enter.
     fn accept_filter(&mut self, _data: &Data) -> Action {
         Action::Handled
@@ -65,9 +79,19 @@ pub trait View {
     /// The selected item's file and line, for `e`.
     fn location(&self, data: &Data) -> Option<Location>;
     /// Mouse wheel.
-    fn scroll(&mut self, delta: isize);
-    /// Mouse click at a screen cell.
-    fn click(&mut self, column: u16, row: u16, data: &Data) -> Action;
+    fn scroll(&mut self, delta: isize) {
+        if let Some(list) = self.list_mut() {
+            list.scroll(delta);
+        }
+    }
+    /// Mouse click at a screen cell: selects the row clicked.
+    fn click(&mut self, column: u16, row: u16, _data: &Data) -> Action {
+        if self.list_mut().is_some_and(|list| list.click(column, row)) {
+            Action::Handled
+        } else {
+            Action::Ignored
+        }
+    }
     /// Focus on something another view asked for.
     fn focus(&mut self, _target: &Target, _data: &Data) {}
 }

@@ -208,12 +208,12 @@ impl View for Overview {
         ]
     }
 
-    fn filter(&self) -> &str {
-        self.list.query()
+    fn list(&self) -> Option<&FilteredList> {
+        Some(&self.list)
     }
 
-    fn set_filter(&mut self, query: &str, _data: &Data) {
-        self.list.set_query(query);
+    fn list_mut(&mut self) -> Option<&mut FilteredList> {
+        Some(&mut self.list)
     }
 
     fn location(&self, data: &Data) -> Option<Location> {
@@ -227,17 +227,5 @@ impl View for Overview {
             .iter()
             .find(|r| clean(&r.id.value) == rule)?;
         data.location(rule.span)
-    }
-
-    fn scroll(&mut self, delta: isize) {
-        self.list.scroll(delta);
-    }
-
-    fn click(&mut self, column: u16, row: u16, _data: &Data) -> Action {
-        if self.list.click(column, row) {
-            Action::Handled
-        } else {
-            Action::Ignored
-        }
     }
 }

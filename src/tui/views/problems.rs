@@ -121,12 +121,12 @@ impl View for Problems {
         vec![("↑↓", "problem"), ("e", "edit"), ("r", "reload")]
     }
 
-    fn filter(&self) -> &str {
-        self.list.query()
+    fn list(&self) -> Option<&FilteredList> {
+        Some(&self.list)
     }
 
-    fn set_filter(&mut self, query: &str, _data: &Data) {
-        self.list.set_query(query);
+    fn list_mut(&mut self) -> Option<&mut FilteredList> {
+        Some(&mut self.list)
     }
 
     fn location(&self, data: &Data) -> Option<Location> {
@@ -142,18 +142,6 @@ impl View for Problems {
                 column: 1,
             }),
             (None, None) => None,
-        }
-    }
-
-    fn scroll(&mut self, delta: isize) {
-        self.list.scroll(delta);
-    }
-
-    fn click(&mut self, column: u16, row: u16, _data: &Data) -> Action {
-        if self.list.click(column, row) {
-            Action::Handled
-        } else {
-            Action::Ignored
         }
     }
 }
