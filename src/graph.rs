@@ -90,14 +90,7 @@ impl DataFlowGraph {
             r.as_ref().and_then(|r| inv.regions.get(&r.value))
         };
         for kind in NodeKind::ALL {
-            let count = match kind {
-                NodeKind::Subject => d.subjects.len(),
-                NodeKind::System => d.systems.len(),
-                NodeKind::Store => d.stores.len(),
-                NodeKind::Subprocessor => d.subprocessors.len(),
-                NodeKind::ThirdParty => d.third_parties.len(),
-            };
-            for i in 0..count {
+            for i in 0..d.count(kind) {
                 let node = NodeRef { kind, index: i };
                 if inv.nodes.get(&inv.node(node).id.value) != Some(&node) {
                     continue; // a duplicate id, already reported by the loader

@@ -388,6 +388,17 @@ pub struct Declarations {
 }
 
 impl Declarations {
+    /// How many nodes of `kind` are declared.
+    pub fn count(&self, kind: NodeKind) -> usize {
+        match kind {
+            NodeKind::Subject => self.subjects.len(),
+            NodeKind::System => self.systems.len(),
+            NodeKind::Store => self.stores.len(),
+            NodeKind::Subprocessor => self.subprocessors.len(),
+            NodeKind::ThirdParty => self.third_parties.len(),
+        }
+    }
+
     /// Appends another file's declarations, mapping its organization indices onto this
     /// list (files that name the same organization id share one entry).
     pub fn append(&mut self, other: Declarations) {

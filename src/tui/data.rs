@@ -143,15 +143,6 @@ impl Ready {
     pub fn findings_about(&self, node: &str) -> &[usize] {
         self.about_node.get(node).map_or(&[], Vec::as_slice)
     }
-
-    /// Findings of a rule.
-    pub fn findings_of_rule(&self, rule: &str) -> usize {
-        self.audit
-            .findings
-            .iter()
-            .filter(|f| f.rule.as_deref() == Some(rule))
-            .count()
-    }
 }
 
 /// The node ids a finding concerns: the nodes on its explaining path, and any declared

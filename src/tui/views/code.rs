@@ -2,7 +2,7 @@
 //! confidence, and whether the inventory declares it), filterable to the undeclared
 //! ones, with the selected field's reason and source line below.
 
-use super::{Action, Hint, View, not_loaded, pane};
+use super::{Action, Hint, View, detail_pane, not_loaded, pane};
 use crate::code::verdicts::{FieldStatus, Origin};
 use crate::source::{FileId, Span};
 use crate::tui::data::{Data, Location, Ready};
@@ -13,7 +13,7 @@ use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span as Text};
-use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+use ratatui::widgets::{Cell, Row};
 use std::collections::HashMap;
 
 /// How the inventory stands towards a field.
@@ -264,12 +264,7 @@ impl View for CodeView {
             )],
             None => vec![Line::styled("No field matches.", theme.dim())],
         };
-        frame.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .block(pane("Field", false, theme)),
-            bottom,
-        );
+        frame.render_widget(detail_pane("Field", lines, false, theme), bottom);
     }
 
     fn handle_key(&mut self, key: KeyEvent, _data: &Data) -> Action {

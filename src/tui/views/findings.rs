@@ -3,7 +3,7 @@
 //! excerpts with the span highlighted, and the suggested fix. Can be narrowed to the
 //! findings of one rule or about one node.
 
-use super::{Action, Hint, Target, View, not_loaded, pane};
+use super::{Action, Hint, Target, View, detail_pane, not_loaded, pane};
 use crate::finding::Finding;
 use crate::source::SourceMap;
 use crate::tui::data::{Data, Location};
@@ -14,7 +14,7 @@ use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+use ratatui::widgets::{Cell, Row};
 
 /// Which findings the list holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -200,10 +200,7 @@ impl View for Findings {
             None => vec![Line::styled("No finding matches the filter.", theme.dim())],
         };
         frame.render_widget(
-            Paragraph::new(detail)
-                .wrap(Wrap { trim: false })
-                .scroll((self.detail_scroll, 0))
-                .block(pane("Detail", self.detail_focus, theme)),
+            detail_pane("Detail", detail, self.detail_focus, theme).scroll((self.detail_scroll, 0)),
             bottom,
         );
     }

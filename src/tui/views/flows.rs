@@ -2,7 +2,7 @@
 //! and regions, marked when it crosses a border (⇄) or travels unencrypted (⊘);
 //! sortable by column and filterable, with the selected flow in full below.
 
-use super::{Action, Hint, Target, View, not_loaded, pane};
+use super::{Action, Hint, Target, View, detail_pane, not_loaded, pane};
 use crate::inventory::model::Flow;
 use crate::tui::data::{Data, Location, Ready};
 use crate::tui::excerpt::clean;
@@ -12,7 +12,7 @@ use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+use ratatui::widgets::{Cell, Row};
 
 /// How the table is ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -277,12 +277,7 @@ impl View for Flows {
             .selected()
             .map(|row| detail(ready, row, theme))
             .unwrap_or_else(|| vec![Line::styled("No flow matches the filter.", theme.dim())]);
-        frame.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: true })
-                .block(pane("Flow", false, theme)),
-            bottom,
-        );
+        frame.render_widget(detail_pane("Flow", lines, false, theme), bottom);
     }
 
     fn handle_key(&mut self, key: KeyEvent, data: &Data) -> Action {

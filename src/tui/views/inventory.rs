@@ -3,7 +3,7 @@
 //! a store holds with their retention, encryption, purposes, incoming and outgoing
 //! flows, and the findings that concern it.
 
-use super::{Action, Hint, Target, View, not_loaded, pane};
+use super::{Action, Hint, Target, View, detail_pane, not_loaded, pane};
 use crate::inventory::model::{NodeKind, Region};
 use crate::inventory::{Inventory, NodeRef};
 use crate::source::{Sp, Span};
@@ -15,7 +15,7 @@ use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span as Text};
-use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+use ratatui::widgets::{Cell, Row};
 
 /// One entry of the list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -269,14 +269,7 @@ impl View for InventoryView {
                 NodeKind::ThirdParty,
                 NodeKind::Subject,
             ] {
-                let count = match kind {
-                    NodeKind::Subject => d.subjects.len(),
-                    NodeKind::System => d.systems.len(),
-                    NodeKind::Store => d.stores.len(),
-                    NodeKind::Subprocessor => d.subprocessors.len(),
-                    NodeKind::ThirdParty => d.third_parties.len(),
-                };
-                for index in 0..count {
+                for index in 0..d.count(kind) {
                     let node = NodeRef { kind, index };
                     self.items.push(Item::Node(node));
                     self.labels
@@ -338,10 +331,7 @@ impl View for InventoryView {
             None => vec![Line::styled("Nothing matches the filter.", theme.dim())],
         };
         frame.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .scroll((self.detail_scroll, 0))
-                .block(pane("Details", false, theme)),
+            detail_pane("Details", lines, false, theme).scroll((self.detail_scroll, 0)),
             right,
         );
     }

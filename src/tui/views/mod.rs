@@ -17,7 +17,7 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 /// What handling a key asks the application to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,10 +108,22 @@ pub fn pane<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> Blo
     }
 }
 
+/// A pane of wrapped text (a detail pane): untrimmed, so excerpts keep their indentation.
+pub fn detail_pane<'a>(
+    title: &'a str,
+    lines: Vec<Line<'a>>,
+    focused: bool,
+    theme: &Theme,
+) -> Paragraph<'a> {
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(pane(title, focused, theme))
+}
+
 /// A message for a view that has nothing to show because the inventory did not load.
 pub fn not_loaded(frame: &mut Frame, area: Rect, theme: &Theme) {
     frame.render_widget(
-        ratatui::widgets::Paragraph::new(Line::styled("Loading the inventory…", theme.dim())),
+        Paragraph::new(Line::styled("Loading the inventory…", theme.dim())),
         area,
     );
 }

@@ -4,7 +4,7 @@
 //! other views back.
 
 use super::findings::detail_lines;
-use super::{Action, Hint, View, pane};
+use super::{Action, Hint, View, detail_pane, pane};
 use crate::tui::data::{Data, LoadState, Location};
 use crate::tui::excerpt::clean;
 use crate::tui::list::{Columns, FilteredList};
@@ -13,7 +13,7 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row};
 
 #[derive(Default)]
 pub struct Problems {
@@ -101,12 +101,7 @@ impl View for Problems {
             .and_then(|i| problems.get(i))
             .map(|p| detail_lines(p, sources, theme))
             .unwrap_or_default();
-        frame.render_widget(
-            Paragraph::new(detail)
-                .wrap(Wrap { trim: false })
-                .block(pane("Detail", false, theme)),
-            bottom,
-        );
+        frame.render_widget(detail_pane("Detail", detail, false, theme), bottom);
     }
 
     fn handle_key(&mut self, key: KeyEvent, _data: &Data) -> Action {
