@@ -128,6 +128,8 @@ const REDACTING_WORDS: &[&str] = &["redact", "mask", "hash", "obfuscate", "anony
 pub struct SourceFacts {
     pub fields: Vec<FieldFact>,
     pub logs: Vec<LogCall>,
+    /// Large literals that were not read (see [`super::prescan`]).
+    pub elided: Vec<super::prescan::Elision>,
 }
 
 impl FieldFact {
@@ -141,21 +143,51 @@ impl FieldFact {
     }
 }
 
-/// Why a file could not be read as Rust.
+/// Why a file could not be read as Rust; the message says which it was.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseProblem {
     pub message: String,
     pub at: Option<Position>,
 }
 
+/// Stack for a thread that runs [`collect`]: syn's parser and ropa's visitor recurse once
+/// per level of nesting, which [`super::prescan`] bounds; this leaves a wide margin over
+/// what the deepest file it lets through needs, even in a debug build. Only the pages
+/// used are ever committed.
+pub const PARSER_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+/// Runs `work` on a thread with a [`PARSER_STACK_BYTES`] stack, for callers of
+/// [`collect`] that are not on such a thread already (the scanner's own pool is).
+pub fn on_parser_stack<T: Send>(work: impl FnOnce() -> T + Send) -> std::io::Result<T> {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("ropa-parse".to_owned())
+            .stack_size(PARSER_STACK_BYTES)
+            .spawn_scoped(scope, work)?;
+        handle
+            .join()
+            .map_err(|_| std::io::Error::other("the parser thread panicked"))
+    })
+}
+
 /// Parses `text` and collects its fields and logging calls. `module` is the file's
-/// module path.
+/// module path. Must run on a thread with [`PARSER_STACK_BYTES`] of stack (see
+/// [`on_parser_stack`]). Items are visited one at a time as they are parsed and then
+/// dropped, so memory holds one item's syntax tree at a time.
 pub fn collect(text: &str, module: &str) -> Result<SourceFacts, ParseProblem> {
-    let file: ItemsWithoutData =
-        syn::parse_str(&blank_preamble(text)).map_err(|e| ParseProblem {
-            message: e.to_string(),
-            at: Some(position(e.span())),
-        })?;
+    let prescanned = super::prescan::prescan(text).map_err(|problem| ParseProblem {
+        message: format!("not read: {}", problem.message),
+        at: problem.at,
+    })?;
+    let source = blank_preamble(&prescanned.text);
+    let tokens: proc_macro2::TokenStream =
+        source
+            .parse()
+            .map_err(|e: proc_macro2::LexError| ParseProblem {
+                message: format!("does not parse as Rust: {e}"),
+                at: Some(position(e.span())),
+            })?;
+    drop(source);
     let mut visitor = FieldVisitor {
         modules: if module.is_empty() {
             Vec::new()
@@ -168,9 +200,23 @@ pub fn collect(text: &str, module: &str) -> Result<SourceFacts, ParseProblem> {
         lines: LineIndex::new(text),
         facts: SourceFacts::default(),
     };
-    for item in &file.items {
-        visitor.visit_item(item);
-    }
+    let visit_items = |input: syn::parse::ParseStream| -> syn::Result<()> {
+        input.call(syn::Attribute::parse_inner)?;
+        while !input.is_empty() {
+            if is_data_item(input) {
+                skip_data_item(input)?;
+            } else {
+                let item: syn::Item = input.parse()?;
+                visitor.visit_item(&item);
+            }
+        }
+        Ok(())
+    };
+    syn::parse::Parser::parse2(visit_items, tokens).map_err(|e| ParseProblem {
+        message: format!("does not parse as Rust: {e}"),
+        at: Some(position(e.span())),
+    })?;
+    visitor.facts.elided = prescanned.elided;
     Ok(visitor.facts)
 }
 
@@ -190,29 +236,11 @@ fn blank_preamble(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(format!("{}{}", " ".repeat(end), &text[end..]))
 }
 
-/// A file's items, except the values of top-level `const` and `static` items, which
-/// are skipped token by token instead of being parsed. They hold no fields and no
-/// logging calls, and generated tables (a 2.5 MB array of numbers) would otherwise
-/// cost hundreds of megabytes of syntax tree.
-struct ItemsWithoutData {
-    items: Vec<syn::Item>,
-}
-
-impl syn::parse::Parse for ItemsWithoutData {
-    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
-        input.call(syn::Attribute::parse_inner)?;
-        let mut items = Vec::new();
-        while !input.is_empty() {
-            if is_data_item(input) {
-                skip_data_item(input)?;
-            } else {
-                items.push(input.parse()?);
-            }
-        }
-        Ok(ItemsWithoutData { items })
-    }
-}
-
+/// The values of top-level `const` and `static` items are skipped token by token
+/// instead of being parsed. They hold no fields and no logging calls, and generated
+/// tables (a 2.5 MB array of numbers) would otherwise cost hundreds of megabytes of
+/// syntax tree.
+///
 /// Whether the next item is `const NAME` or `static [mut] NAME`: not `const fn`, and
 /// not `const _`, whose block often holds items (derive expansions).
 fn is_data_item(input: syn::parse::ParseStream) -> bool {

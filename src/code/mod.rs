@@ -6,6 +6,7 @@
 pub mod classify;
 pub mod facts;
 pub mod manifest;
+pub mod prescan;
 pub mod sections;
 pub mod verdicts;
 pub mod walk;
@@ -27,6 +28,8 @@ pub struct FileFacts {
     pub source: Option<FileId>,
     pub fields: Vec<FieldFact>,
     pub logs: Vec<LogCall>,
+    /// Large literals that were blanked and not read.
+    pub elided: Vec<prescan::Elision>,
 }
 
 /// One `Cargo.toml`'s dependencies.
@@ -181,10 +184,38 @@ fn scan_file(root: &Path, path: &Path) -> FileResult {
     match result {
         Ok(facts) => FileResult::Rust { text, facts },
         Err(problem) => FileResult::Skipped {
-            reason: format!("does not parse as Rust: {}", problem.message),
+            reason: problem.message,
             at: problem.at,
             text: Some(text),
         },
+    }
+}
+
+/// Reads every file of `work` in parallel on threads with a stack large enough for the
+/// deepest file the prescan lets through.
+fn scan_all(work: &[(PathBuf, PathBuf)], progress: &dyn Progress) -> Vec<FileResult> {
+    let read = |(root, path): &(PathBuf, PathBuf)| {
+        let result = scan_file(root, path);
+        progress.advance();
+        result
+    };
+    match rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("ropa-scan-{i}"))
+        .stack_size(facts::PARSER_STACK_BYTES)
+        .build()
+    {
+        Ok(pool) => pool.install(|| work.par_iter().map(read).collect()),
+        // No threads to be had: one file at a time, each on a thread of its own.
+        Err(_) => work
+            .iter()
+            .map(|item| {
+                facts::on_parser_stack(|| read(item)).unwrap_or_else(|e| FileResult::Skipped {
+                    reason: format!("not read: no thread to parse it on ({e})"),
+                    at: None,
+                    text: None,
+                })
+            })
+            .collect(),
     }
 }
 
@@ -219,24 +250,19 @@ pub fn scan(
             }));
     }
     progress.start(work.len());
-    let results: Vec<FileResult> = work
-        .par_iter()
-        .map(|(root, path)| {
-            let result = scan_file(root, path);
-            progress.advance();
-            result
-        })
-        .collect();
+    let results = scan_all(&work, progress);
     for ((_, path), result) in work.into_iter().zip(results) {
         match result {
             FileResult::Rust { text, facts } => {
-                let has_facts = !facts.fields.is_empty() || !facts.logs.is_empty();
+                let has_facts =
+                    !facts.fields.is_empty() || !facts.logs.is_empty() || !facts.elided.is_empty();
                 let source = has_facts.then(|| sources.add(&path, text));
                 scan.files.push(FileFacts {
                     path,
                     source,
                     fields: facts.fields,
                     logs: facts.logs,
+                    elided: facts.elided,
                 });
             }
             FileResult::Manifest { text, dependencies } => {

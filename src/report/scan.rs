@@ -20,6 +20,8 @@ pub struct ScanReport {
     pub dependencies: Vec<SdkDependency>,
     pub logs: Vec<LoggedValue>,
     pub skipped: Vec<Skipped>,
+    /// Large literals inside scanned files that were not read.
+    pub not_read: Vec<NotRead>,
     pub summary: ScanSummary,
 }
 
@@ -87,6 +89,14 @@ pub struct Skipped {
     pub line: Option<u32>,
     pub column: Option<u32>,
     pub reason: String,
+}
+
+/// A literal of more tokens than the scanner reads; it holds no fields or log calls.
+#[derive(Serialize)]
+pub struct NotRead {
+    #[serde(flatten)]
+    pub at: Location,
+    pub tokens: usize,
 }
 
 #[derive(Serialize)]
@@ -187,6 +197,20 @@ pub fn report(roots: &[std::path::PathBuf], scan: &Scan, statuses: &[FieldStatus
             reason: sanitize(&s.reason),
         })
         .collect();
+    let not_read: Vec<NotRead> = scan
+        .files
+        .iter()
+        .flat_map(|file| {
+            file.elided.iter().map(|elision| NotRead {
+                at: Location {
+                    file: display(&file.path),
+                    line: elision.at.line,
+                    column: elision.at.column,
+                },
+                tokens: elision.tokens,
+            })
+        })
+        .collect();
     let mut structs: Vec<(&str, &str)> = fields
         .iter()
         .map(|f| (f.module.as_str(), f.item.as_str()))
@@ -211,6 +235,7 @@ pub fn report(roots: &[std::path::PathBuf], scan: &Scan, statuses: &[FieldStatus
         dependencies,
         logs,
         skipped,
+        not_read,
         summary,
     }
 }
@@ -336,6 +361,21 @@ pub fn write_table_report(out: &mut dyn Write, report: &ScanReport) -> io::Resul
         })
         .collect();
     write_section(out, "Not scanned:", &["LOCATION", "REASON"], &skipped)?;
+    let not_read: Vec<Vec<String>> = report
+        .not_read
+        .iter()
+        .map(|n| {
+            vec![
+                format!("{}:{}:{}", n.at.file, n.at.line, n.at.column),
+                format!(
+                    "a literal of {} tokens (over {}): holds no fields or log calls",
+                    n.tokens,
+                    crate::code::prescan::LITERAL_TOKENS
+                ),
+            ]
+        })
+        .collect();
+    write_section(out, "Not read:", &["LOCATION", "WHAT"], &not_read)?;
     let s = &report.summary;
     writeln!(
         out,
