@@ -1,9 +1,11 @@
 //! Source files and locations: every value that a finding can point at keeps a [`Span`]
 //! into a file registered in the [`SourceMap`], which the report layer renders from.
 
-use codespan_reporting::files::{Files, SimpleFiles};
+use crate::text::{LineBreaks, LineIndex};
+use codespan_reporting::files::SimpleFiles;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// Index of a file in a [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -74,6 +76,8 @@ pub struct Position {
 pub struct SourceMap {
     files: SimpleFiles<String, String>,
     paths: Vec<PathBuf>,
+    /// Each file's line index, built the first time a position in it is needed.
+    lines: Vec<OnceLock<LineIndex>>,
 }
 
 impl SourceMap {
@@ -84,7 +88,19 @@ impl SourceMap {
     /// Registers a file's text; `path` is kept as given for display.
     pub fn add(&mut self, path: &Path, text: String) -> FileId {
         self.paths.push(path.to_path_buf());
+        self.lines.push(OnceLock::new());
         FileId(self.files.add(display_path(path), text))
+    }
+
+    /// The file's line index, with line breaks as its parser counts them (a lone `\r`
+    /// ends a line in YAML, not in Rust or TOML).
+    pub fn line_index(&self, file: FileId) -> &LineIndex {
+        static EMPTY: OnceLock<LineIndex> = OnceLock::new();
+        match self.lines.get(file.0) {
+            Some(cell) => cell
+                .get_or_init(|| LineIndex::new(self.text(file), LineBreaks::of(self.path(file)))),
+            None => EMPTY.get_or_init(|| LineIndex::new("", LineBreaks::LineFeed)),
+        }
     }
 
     pub fn path(&self, file: FileId) -> &Path {
@@ -113,11 +129,6 @@ impl SourceMap {
         self.paths.is_empty()
     }
 
-    /// The codespan file database, for the report layer.
-    pub fn files(&self) -> &SimpleFiles<String, String> {
-        &self.files
-    }
-
     /// The text a span covers (empty when the span is out of range).
     pub fn snippet(&self, span: Span) -> &str {
         self.text(span.file)
@@ -127,11 +138,12 @@ impl SourceMap {
 
     /// Line and column of both ends of a span, 1-based.
     pub fn position(&self, span: Span) -> Position {
-        let end = self
-            .files
-            .location(span.file.0, span.end as usize)
-            .map(|l| (l.line_number, l.column_number))
-            .unwrap_or((span.line as usize, span.column as usize));
+        let text = self.text(span.file);
+        let end = if (span.end as usize) <= text.len() && text.is_char_boundary(span.end as usize) {
+            self.line_index(span.file).position(text, span.end as usize)
+        } else {
+            (span.line as usize, span.column as usize)
+        };
         Position {
             file: self.name(span.file).to_owned(),
             line: span.line as usize,

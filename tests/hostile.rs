@@ -1,7 +1,9 @@
-//! Hostile Rust sources: files nested or chained deep enough to overflow a parser's
+//! Hostile input: Rust files nested or chained deep enough to overflow a parser's
 //! stack, and files large enough to exhaust memory, are skipped or read in part with a
 //! position and a reason, in `scan` and in `check`, and the rest of the tree is still
-//! scanned. Each tree is generated into a temporary directory.
+//! scanned; escape sequences, bidi overrides and zero-width characters in sources, ids
+//! and file names never reach the terminal or a JSON value raw; lines are counted the
+//! same in every format. Each input is generated into a temporary directory.
 
 mod common;
 
@@ -211,4 +213,146 @@ fn a_ten_megabyte_literal_is_set_aside_and_the_file_read() {
         text.contains("table.rs:2:9  a literal of 5999999 tokens"),
         "{text}"
     );
+}
+
+/// The `cat -v` test: nothing in `text` but printable characters, line feeds and tabs.
+fn assert_printable(what: &str, text: &str) {
+    let bad: Vec<String> = text
+        .chars()
+        .filter(|c| ropa::text::is_unsafe(*c) || *c == '\r')
+        .map(|c| format!("U+{:04X}", c as u32))
+        .collect();
+    assert!(bad.is_empty(), "{what} holds {bad:?}: {text}");
+}
+
+const TERMINAL_ATTACK: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202e}";
+
+/// A crate whose struct `User` keeps a phone number that its store does not declare,
+/// with an escape sequence in the comment on that line, and its inventory.
+fn write_attack(root: &Path, file_name: &str, store_id: &str) -> std::path::PathBuf {
+    let src = root.join("src");
+    fs::create_dir_all(&src).expect("mkdir");
+    fs::write(
+        src.join(file_name),
+        format!("pub struct User {{\n    pub phone: String, // {TERMINAL_ATTACK}\n}}\n"),
+    )
+    .expect("write");
+    let inventory = root.join(format!("inv{TERMINAL_ATTACK}.yaml"));
+    fs::write(
+        &inventory,
+        format!(
+            "version: 1\norganization: {{ id: acme }}\nregions:\n  - {{ id: us, country: US }}\n\
+             stores:\n  - id: \"{store_id}\"\n    region: us\n    encrypted_at_rest: true\n    holds:\n\
+             \x20     - data: [user.contact.email]\n        retention: until-account-deleted\n\
+             code:\n  roots: [.]\n  structs:\n    - match: \"*::User\"\n      to: \"{store_id}\"\n"
+        ),
+    )
+    .expect("write");
+    inventory
+}
+
+#[test]
+fn escape_sequences_in_sources_ids_and_file_names_are_shown_escaped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inventory = write_attack(
+        dir.path(),
+        &format!("user{TERMINAL_ATTACK}.rs"),
+        "accounts\u{202e}\u{200b}-db",
+    );
+    let inventory = inventory.to_str().expect("UTF-8 path");
+    let (status, stdout, stderr) = common::check_human(&[inventory]);
+    assert_eq!(status, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("undeclared-personal-field"), "{stdout}");
+    assert!(
+        stdout.contains("\\u{1b}]0;pwned\\u{7}"),
+        "the comment is shown escaped: {stdout}"
+    );
+    assert!(
+        stdout.contains("user\\u{1b}"),
+        "the file name is shown escaped: {stdout}"
+    );
+    assert!(stdout.contains("accounts\\u{202e}\\u{200b}-db"), "{stdout}");
+    assert_printable("human stdout", &stdout);
+    assert_printable("human stderr", &stderr);
+    let output = ropa()
+        .args(["check", "--format", "json", inventory])
+        .output()
+        .expect("ropa runs");
+    let json = String::from_utf8_lossy(&output.stdout);
+    assert_printable("JSON", &json);
+    let report: Value = serde_json::from_str(&json).expect("JSON");
+    for finding in report["findings"].as_array().expect("findings") {
+        assert_printable("a decoded JSON value", &finding.to_string());
+        let file = finding["file"].as_str().unwrap_or_default();
+        assert!(!file.chars().any(ropa::text::is_unsafe), "{file:?}");
+    }
+    let scan = ropa()
+        .arg("scan")
+        .arg(dir.path())
+        .output()
+        .expect("ropa runs");
+    assert_printable("scan table", &String::from_utf8_lossy(&scan.stdout));
+}
+
+#[test]
+fn a_yaml_error_excerpt_on_stderr_is_escaped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inventory = dir.path().join("bad.yaml");
+    fs::write(
+        &inventory,
+        format!("version: 1\nregions: [ {{ id: us{TERMINAL_ATTACK}, country: US }}\n"),
+    )
+    .expect("write");
+    let (status, stdout, stderr) = common::check_human(&[inventory.to_str().expect("UTF-8 path")]);
+    assert_eq!(status, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("\\u{1b}]0;pwned"), "{stderr}");
+    assert_printable("stderr", &stderr);
+    assert_printable("stdout", &stdout);
+}
+
+#[test]
+fn a_huge_one_line_yaml_error_prints_a_window_of_its_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inventory = dir.path().join("wide.yaml");
+    let mut text = String::from("version: 1\nregions: [");
+    text.push_str(&"{ id: r, country: US }, ".repeat(40_000));
+    text.push_str("oops: [\n");
+    fs::write(&inventory, &text).expect("write");
+    let (status, stdout, stderr) = common::check_human(&[inventory.to_str().expect("UTF-8 path")]);
+    assert_eq!(status, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.len() < 4_000,
+        "{} bytes of stderr for a {} byte line",
+        stderr.len(),
+        text.len()
+    );
+    assert!(stderr.contains('…'), "{stderr}");
+}
+
+#[test]
+fn cr_only_line_endings_give_the_same_line_in_human_and_json_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inventory = dir.path().join("mac.yaml");
+    let lines = [
+        "version: 1",
+        "regions:",
+        "  - { id: us, country: US }",
+        "stores:",
+        "  - id: db",
+        "    regoin: us",
+    ];
+    fs::write(&inventory, lines.join("\r") + "\r").expect("write");
+    let path = inventory.to_str().expect("UTF-8 path");
+    let (_, report) = common::check_json(&[path]);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["code"], "unknown-key", "{report}");
+    assert_eq!(
+        (&finding["location"]["line"], &finding["location"]["column"]),
+        (&Value::from(6), &Value::from(5))
+    );
+    let (_, stdout, stderr) = common::check_human(&[path]);
+    let human = format!("{stdout}{stderr}");
+    assert!(human.contains("mac.yaml:6:5"), "{human}");
+    assert!(human.contains("6 │     regoin: us"), "{human}");
+    assert_printable("human output", &human);
 }

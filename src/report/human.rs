@@ -2,10 +2,11 @@
 //! with the span underlined, labelled related spans, the rule and claim, the path that
 //! carried the data, a help line), then a summary line.
 
+use super::excerpt::Excerpts;
 use super::{Scope, Summary, plural};
 use crate::finding::{Finding, Severity};
 use crate::source::SourceMap;
-use crate::text::sanitize;
+use crate::text::{sanitize, sanitize_line};
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CodespanSeverity};
 use codespan_reporting::term::{self, Config};
 use std::io;
@@ -18,25 +19,36 @@ fn severity(s: Severity) -> CodespanSeverity {
     }
 }
 
-/// Builds the codespan diagnostic for one finding.
-pub fn diagnostic(finding: &Finding) -> Diagnostic<usize> {
-    let mut labels = Vec::new();
+/// Builds the codespan diagnostic for one finding, with its labels pointing into the
+/// excerpts it returns (escaped, cut to a window, lines as the file's parser counts).
+pub fn diagnostic(finding: &Finding, sources: &SourceMap) -> (Diagnostic<usize>, Excerpts) {
+    let mut spans = Vec::new();
+    let mut messages = Vec::new();
     if let Some(span) = finding.span {
-        labels.push(
-            Label::primary(span.file.0, span.start as usize..span.end as usize)
-                .with_message(sanitize(&finding.label)),
-        );
+        spans.push((span.file, span.start as usize..span.end as usize));
+        messages.push((true, sanitize(&finding.label)));
     }
     for related in &finding.related {
         let s = related.span;
-        labels.push(
-            Label::secondary(s.file.0, s.start as usize..s.end as usize)
-                .with_message(sanitize(&related.label)),
-        );
+        spans.push((s.file, s.start as usize..s.end as usize));
+        messages.push((false, sanitize(&related.label)));
     }
+    let (excerpts, mapped) = Excerpts::build(sources, &spans);
+    let labels = mapped
+        .into_iter()
+        .zip(messages)
+        .map(|((file, range), (primary, message))| {
+            let label = if primary {
+                Label::primary(file, range)
+            } else {
+                Label::secondary(file, range)
+            };
+            label.with_message(message)
+        })
+        .collect();
     let mut notes = Vec::new();
     if let (None, Some(file)) = (finding.span, &finding.file) {
-        notes.push(format!("in: {}", sanitize(file)));
+        notes.push(format!("in: {}", sanitize_line(file)));
     }
     if let Some(rule) = &finding.rule {
         let mut note = format!("rule `{}`", sanitize(rule));
@@ -54,11 +66,12 @@ pub fn diagnostic(finding: &Finding) -> Diagnostic<usize> {
     if let Some(help) = &finding.help {
         notes.push(format!("help: {}", sanitize(help)));
     }
-    Diagnostic::new(severity(finding.severity))
+    let diagnostic = Diagnostic::new(severity(finding.severity))
         .with_code(finding.code)
         .with_message(sanitize(&finding.message))
         .with_labels(labels)
-        .with_notes(notes)
+        .with_notes(notes);
+    (diagnostic, excerpts)
 }
 
 /// `customer ─[signup]→ web-app ─[save]→ accounts-db`: nodes and the flows between them.
@@ -86,8 +99,8 @@ pub fn write(
 ) -> io::Result<()> {
     let config = Config::default();
     for finding in findings {
-        let diagnostic = diagnostic(finding);
-        term::emit_to_write_style(out, &config, sources.files(), &diagnostic).map_err(to_io)?;
+        let (diagnostic, excerpts) = diagnostic(finding, sources);
+        term::emit_to_write_style(out, &config, &excerpts, &diagnostic).map_err(to_io)?;
     }
     if quiet {
         return Ok(());

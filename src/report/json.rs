@@ -110,10 +110,13 @@ pub fn report<'a>(
     }
 }
 
-/// The report as pretty-printed JSON with a trailing newline.
+/// The report as pretty-printed JSON with a trailing newline. Every string in it, most
+/// of which come from input (ids, messages, file names), has its control and invisible
+/// characters escaped as in the human report (see [`crate::text::sanitize_json`]).
 pub fn to_string(report: &impl serde::Serialize) -> String {
-    let mut text =
-        serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text = serde_json::to_string_pretty(report)
+        .map(|json| crate::text::sanitize_json(&json))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }

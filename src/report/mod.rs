@@ -1,6 +1,7 @@
 //! The report layer: the only place (with the TUI) that prints. Renders findings as
 //! rustc-style diagnostics or as JSON, and the rule documentation for `ropa explain`.
 
+pub mod excerpt;
 pub mod human;
 pub mod json;
 pub mod progress;

@@ -6,7 +6,7 @@ use super::plural;
 use crate::code::Scan;
 use crate::code::manifest;
 use crate::code::verdicts::{self, FieldStatus, Origin};
-use crate::text::sanitize;
+use crate::text::{sanitize, sanitize_line};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::Path;
@@ -112,7 +112,7 @@ pub struct ScanSummary {
 }
 
 fn display(path: &Path) -> String {
-    sanitize(&path.display().to_string())
+    sanitize_line(&path.display().to_string())
 }
 
 /// Builds the report of one scan; `statuses` are in the order of [`Scan::fields`].
