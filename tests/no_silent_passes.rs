@@ -307,3 +307,43 @@ rules:
     assert_eq!(got, [("transfer".to_owned(), 16)], "{report}");
     assert_eq!(status, 1);
 }
+
+#[test]
+fn an_unmatched_pattern_mentions_files_that_could_not_be_scanned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(dir.path().join("src")).expect("mkdir");
+    fs::write(dir.path().join("src/lib.rs"), "pub struct User {\n").expect("write");
+    let path = dir.path().join("inventory.yaml");
+    fs::write(
+        &path,
+        "version: 1\nstores:\n  - { id: db }\ncode:\n  roots: [.]\n  structs:\n    - { match: \"*::User\", to: db }\n",
+    )
+    .expect("write");
+    let (status, report) = check_json(&[path.to_str().expect("path")]);
+    assert_eq!(status, 2, "{report}");
+    let helps = texts(&report, "help");
+    assert!(
+        helps[0].contains("could not be scanned") && helps[0].contains("lib.rs"),
+        "{helps:?}"
+    );
+}
+
+#[test]
+fn human_output_of_a_mapping_typo() {
+    let (status, _, stderr) = common::check_human(&["fixtures/code/mapping-typo/inventory.yaml"]);
+    assert_eq!(status, 2);
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn human_output_of_a_backup_abroad() {
+    let (status, stdout, _) = common::check_human(&["fixtures/broken/backup-abroad.yaml"]);
+    assert_eq!(status, 1);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn json_output_of_recipients_not_covered() {
+    let (_, report) = check_json(&["fixtures/broken/recipients-not-covered.yaml"]);
+    insta::assert_snapshot!(serde_json::to_string_pretty(&report).expect("json"));
+}

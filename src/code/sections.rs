@@ -196,8 +196,11 @@ fn unmatched_patterns(section: &CodeSection, scan: &super::Scan) -> Vec<Finding>
             continue;
         }
         let help = match suggestion(&pattern.value, paths) {
-            Some(s) => format!(
+            Some(s) if what == "struct" => format!(
                 "did you mean `{s}`? `match` takes a path such as `module::Struct` or a glob such as `*::Struct`"
+            ),
+            Some(s) => format!(
+                "did you mean `{s}`? `match` takes a path such as `module::Struct.field` or a glob such as `*::Struct.field`"
             ),
             None if paths.is_empty() => format!(
                 "the scan of this section's roots found no {what} with fields; check `roots`"
@@ -216,6 +219,15 @@ fn unmatched_patterns(section: &CodeSection, scan: &super::Scan) -> Vec<Finding>
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+        };
+        let help = match scan.skipped.first() {
+            Some(skipped) => format!(
+                "{help}\n{} file(s) under the roots could not be scanned, such as {} ({}): the {what} may be there",
+                scan.skipped.len(),
+                skipped.path.display(),
+                skipped.reason
+            ),
+            None => help,
         };
         problems.push(
             Finding::input(
