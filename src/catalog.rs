@@ -10,6 +10,8 @@ pub const ALWAYS_ON_CODES: &[&str] = &[
     "undeclared-holding",
     "missing-purpose",
     "undeclared-recipient",
+    "missing-dpa",
+    "holding-purpose",
     "unreachable-node",
 ];
 pub const CODE_CODES: &[&str] = &[
@@ -19,6 +21,7 @@ pub const CODE_CODES: &[&str] = &[
     "personal-data-in-logs",
     "invalid-annotation",
     "skipped-source",
+    "unused-exclude",
 ];
 pub const INPUT_CODES: &[&str] = &[
     "yaml-syntax",
@@ -38,6 +41,8 @@ pub const INPUT_CODES: &[&str] = &[
     "unknown-category",
     "region-cycle",
     "missing-code-root",
+    "unmatched-selector",
+    "unmatched-pattern",
 ];
 
 pub fn all_codes() -> impl Iterator<Item = &'static str> {

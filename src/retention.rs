@@ -80,6 +80,11 @@ impl Retention {
         }
     }
 
+    /// Whether this is a fixed period (`1d`), as a backup's frequency must be.
+    pub fn is_period(&self) -> bool {
+        matches!(self, Retention::Period { .. })
+    }
+
     /// Whether the data is kept with no end at all (no period, no deletion event), which
     /// a policy like "kept only as long as needed" accepts only with a stated reason.
     pub fn needs_reason(&self) -> bool {

@@ -147,7 +147,7 @@ const STORE: &str = "stores:
     region: us
     encrypted_at_rest: true
     holds: [ { data: [user.name], retention: 30d } ]
-    backups: { region: BACKUP_REGION, encrypted: BACKUP_ENCRYPTED }
+    backups: { region: BACKUP_REGION, encrypted: BACKUP_ENCRYPTED, retention: 7d }
 flows:
   - { from: person, to: app, data: [user.name], purpose: essential.service, lawful_basis: contract, encrypted_in_transit: true }
   - { from: app, to: db, data: [user.name], purpose: essential.service, lawful_basis: contract, encrypted_in_transit: true }

@@ -18,6 +18,8 @@ pub struct SectionScan {
     pub scan: Scan,
     /// Each field's status, in the order of [`Scan::fields`].
     pub statuses: Vec<FieldStatus>,
+    /// Indices into the section's `exclude` of globs that match no path under the roots.
+    pub unused_excludes: Vec<usize>,
 }
 
 impl SectionScan {
@@ -111,7 +113,13 @@ pub fn scan_sections(
     let mut scans = Vec::new();
     for (index, roots, excluded) in plans {
         let scan = super::scan(&roots, &excluded, &mut inv.sources, progress);
+        let unused_excludes = super::walk::used_excludes(&roots, &excluded)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, used)| (!used).then_some(i))
+            .collect();
         let section = &inv.decl.code[index];
+        problems.extend(unmatched_patterns(section, &scan));
         let overrides: Vec<(ItemPattern, &FieldVerdict)> = section
             .fields
             .iter()
@@ -146,9 +154,108 @@ pub fn scan_sections(
             roots,
             scan,
             statuses,
+            unused_excludes,
         });
     }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     Ok(scans)
+}
+
+/// `code.structs` and `code.fields` patterns that match no scanned struct or field: a
+/// typo there would silently leave a struct unmapped or a field unacknowledged, so each
+/// is an input error with the closest path the scan found.
+fn unmatched_patterns(section: &CodeSection, scan: &super::Scan) -> Vec<Finding> {
+    let mut structs: Vec<String> = Vec::new();
+    let mut fields: Vec<String> = Vec::new();
+    for (_, field) in scan.fields() {
+        structs.push(field.item_path());
+        fields.push(verdicts::field_path(field));
+    }
+    structs.sort();
+    structs.dedup();
+    fields.sort();
+    fields.dedup();
+    let mut problems = Vec::new();
+    let patterns = section
+        .structs
+        .iter()
+        .map(|m| (&m.pattern, "struct", "`code.structs`", &structs))
+        .chain(
+            section
+                .fields
+                .iter()
+                .map(|o| (&o.pattern, "field", "`code.fields`", &fields)),
+        );
+    for (pattern, what, key, paths) in patterns {
+        let Some(matcher) = ItemPattern::new(&pattern.value) else {
+            continue; // the decoder reported the glob
+        };
+        if paths.iter().any(|p| matcher.matches(p)) {
+            continue;
+        }
+        let help = match suggestion(&pattern.value, paths) {
+            Some(s) if what == "struct" => format!(
+                "did you mean `{s}`? `match` takes a path such as `module::Struct` or a glob such as `*::Struct`"
+            ),
+            Some(s) => format!(
+                "did you mean `{s}`? `match` takes a path such as `module::Struct.field` or a glob such as `*::Struct.field`"
+            ),
+            None if paths.is_empty() => format!(
+                "the scan of this section's roots found no {what} with fields; check `roots`"
+            ),
+            None => format!(
+                "the scan found {} such as {}; `ropa scan` lists them all",
+                if what == "struct" {
+                    "structs"
+                } else {
+                    "fields"
+                },
+                paths
+                    .iter()
+                    .take(3)
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let help = match scan.skipped.first() {
+            Some(skipped) => format!(
+                "{help}\n{} file(s) under the roots could not be scanned, such as {} ({}): the {what} may be there",
+                scan.skipped.len(),
+                skipped.path.display(),
+                skipped.reason
+            ),
+            None => help,
+        };
+        problems.push(
+            Finding::input(
+                "unmatched-pattern",
+                format!(
+                    "`{}` in {key} matches no {what} under the code roots",
+                    pattern.value
+                ),
+            )
+            .at(pattern.span, format!("selects no {what}"))
+            .with_help(help),
+        );
+    }
+    problems
+}
+
+/// The path closest to a misspelt pattern: compared whole, or, for a pattern that
+/// starts with `*::`, by the rest against the paths' last segments.
+fn suggestion(pattern: &str, paths: &[String]) -> Option<String> {
+    if let Some(found) = crate::text::closest(pattern, paths.iter().map(String::as_str)) {
+        return Some(found.to_owned());
+    }
+    let rest = pattern.strip_prefix("*::")?;
+    let tails: Vec<&str> = paths
+        .iter()
+        .map(|p| p.rsplit("::").next().unwrap_or(p))
+        .collect();
+    crate::text::closest(rest, tails).map(|tail| format!("*::{tail}"))
 }
 
 #[cfg(test)]

@@ -24,6 +24,41 @@ pub fn excludes(patterns: &[&str]) -> Result<GlobSet, String> {
     builder.build().map_err(|e| e.to_string())
 }
 
+/// Which of `excluded`'s patterns match at least one path under `roots` (by pattern
+/// index). The walk skips `target/` and hidden folders like [`source_files`] but goes
+/// on inside excluded folders, so a pattern counts as used when anything below matches.
+pub fn used_excludes(roots: &[PathBuf], excluded: &GlobSet) -> Vec<bool> {
+    let mut used = vec![false; excluded.len()];
+    if used.is_empty() {
+        return used;
+    }
+    for root in roots {
+        let walker = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|entry| {
+                let name = entry.file_name().to_string_lossy();
+                entry.depth() == 0
+                    || !(entry.file_type().is_dir() && (name == "target" || name.starts_with('.')))
+            });
+        for entry in walker.flatten() {
+            if entry.depth() == 0 {
+                continue;
+            }
+            let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            for index in excluded.matches(relative) {
+                if let Some(flag) = used.get_mut(index) {
+                    *flag = true;
+                }
+            }
+            if used.iter().all(|u| *u) {
+                return used;
+            }
+        }
+    }
+    used
+}
+
 /// Whether a walked file is a manifest rather than Rust source.
 pub fn is_manifest(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == "Cargo.toml")
@@ -121,6 +156,17 @@ mod tests {
         let (files, problems) = source_files(&root, &excludes(&[]).expect("globs"));
         assert_eq!(files, [root.join("src/lib.rs")]);
         assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn excludes_that_match_nothing_are_found() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().to_path_buf();
+        fs::create_dir_all(root.join("src/generated/deep")).expect("mkdir");
+        fs::write(root.join("src/generated/deep/x.rs"), "").expect("write");
+        let excluded =
+            excludes(&["src/generated/**", "**/deep/*.rs", "src/vendor/**"]).expect("globs");
+        assert_eq!(used_excludes(&[root], &excluded), [true, true, false]);
     }
 
     #[test]

@@ -679,13 +679,39 @@ impl<'a> Decoder<'a> {
     }
 
     fn backup(&mut self, node: &Node) -> Option<Backup> {
-        let known = ["region", "encrypted", "every", "retention", "claims"];
+        let known = [
+            "region",
+            "encrypted",
+            "every",
+            "retention",
+            "reason",
+            "transfer_mechanism",
+            "claims",
+        ];
         let f = self.fields(node, "`backups`", &known)?;
+        let every = self.opt_retention(&f, "every");
+        if let Some(every) = every.as_ref().filter(|e| !e.value.is_period()) {
+            self.invalid(
+                every.span,
+                format!(
+                    "`every: {}` is not how often a backup is taken",
+                    every.value
+                ),
+                "a period is expected",
+                Some("write a period such as `12h`, `1d` or `1w`".into()),
+            );
+        }
+        let transfer_mechanism = self.opt_id(&f, "transfer_mechanism");
+        if let Some(mechanism) = &transfer_mechanism {
+            self.check_word(mechanism, "transfer mechanism", &TRANSFER_MECHANISMS);
+        }
         Some(Backup {
             region: self.opt_id(&f, "region"),
             encrypted: self.opt_bool(&f, "encrypted"),
-            every: self.opt_retention(&f, "every"),
+            every,
             retention: self.opt_retention(&f, "retention"),
+            reason: self.opt_string(&f, "reason"),
+            transfer_mechanism,
             claims: self.opt_id_list(&f, "claims"),
             span: self.span(node),
         })
@@ -705,6 +731,7 @@ impl<'a> Decoder<'a> {
             purposes: self.opt_id_list(&f, "purposes"),
             dpa: self.opt_bool(&f, "dpa"),
             stores_data: self.flag(&f, "stores_data"),
+            stores_data_at: f.get("stores_data").map(|n| self.span(n)),
         });
     }
 

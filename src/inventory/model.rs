@@ -98,8 +98,14 @@ pub struct Holding {
 pub struct Backup {
     pub region: Option<Id>,
     pub encrypted: Option<Sp<bool>>,
+    /// How often a backup is taken: always a period (`1d`).
     pub every: Option<Sp<Retention>>,
+    /// How long each backup is kept; checked by `retention` rules like the store's holdings.
     pub retention: Option<Sp<Retention>>,
+    /// Why backups are kept with no end, where `retention` is `indefinite`.
+    pub reason: Option<Sp<String>>,
+    /// The mechanism under which a backup in another country is transferred there.
+    pub transfer_mechanism: Option<Id>,
     pub claims: Vec<Id>,
     pub span: Span,
 }
@@ -148,6 +154,8 @@ pub struct Subprocessor {
     pub purposes: Vec<Id>,
     pub dpa: Option<Sp<bool>>,
     pub stores_data: bool,
+    /// Where `stores_data` was written, when it was.
+    pub stores_data_at: Option<Span>,
 }
 
 #[derive(Clone, Debug)]

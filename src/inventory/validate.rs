@@ -188,6 +188,17 @@ fn extend_taxonomy(decl: &Declarations, taxonomy: &mut Taxonomy, problems: &mut 
     }
 }
 
+/// The shared fields of the node `node` points at.
+fn node_common(decl: &Declarations, node: NodeRef) -> &NodeCommon {
+    match node.kind {
+        NodeKind::Subject => &decl.subjects[node.index].common,
+        NodeKind::System => &decl.systems[node.index].common,
+        NodeKind::Store => &decl.stores[node.index].common,
+        NodeKind::Subprocessor => &decl.subprocessors[node.index].common,
+        NodeKind::ThirdParty => &decl.third_parties[node.index].common,
+    }
+}
+
 fn parent_key(ext: &TaxonomyExtension) -> Option<&str> {
     match &ext.parent {
         Some(p) => Some(p.value.as_str()),
@@ -359,6 +370,7 @@ impl Checker<'_> {
             self.common(&store.common);
             if let Some(host) = &store.hosted_by {
                 self.node_ref(host, &[NodeKind::Subprocessor]);
+                self.hosts_a_store(host, &store.common.id);
             }
             for holding in &store.holds {
                 self.keys(Tree::Category, &holding.data);
@@ -380,6 +392,36 @@ impl Checker<'_> {
         }
     }
 
+    /// A subprocessor that hosts a store stores data: `stores_data: false` contradicts it.
+    fn hosts_a_store(&mut self, host: &Id, store: &Id) {
+        let Some(NodeRef {
+            kind: NodeKind::Subprocessor,
+            index,
+        }) = self.nodes.get(&host.value).copied()
+        else {
+            return;
+        };
+        let sub = &self.decl.subprocessors[index];
+        let Some(at) = sub.stores_data_at.filter(|_| !sub.stores_data) else {
+            return;
+        };
+        self.problems.push(
+            Finding::input(
+                "invalid-value",
+                format!(
+                    "subprocessor `{}` says `stores_data: false` but hosts store `{}`",
+                    host.value, store.value
+                ),
+            )
+            .at(at, "contradicted by the hosting")
+            .with_related(host.span, format!("`{}` hosts this store", host.value))
+            .with_help(format!(
+                "set `stores_data: true` on `{}`, or correct `hosted_by` of `{}`",
+                host.value, store.value
+            )),
+        );
+    }
+
     fn flows(&mut self) {
         for flow in &self.decl.flows {
             self.node_ref(&flow.from, &NodeKind::ALL);
@@ -394,12 +436,119 @@ impl Checker<'_> {
         }
     }
 
-    fn node_selector(&mut self, selector: &[Id]) {
+    /// A rule's node selector must select at least one node the rule sees; each id in
+    /// it must be declared and visible to the rule.
+    fn node_selector(&mut self, rule: &Rule, selector: &[Id], key: &str) {
+        let mut selects = false;
         for item in selector {
-            if NodeKind::from_section(&item.value).is_none() {
-                self.node_ref(item, &NodeKind::ALL);
+            match NodeKind::from_section(&item.value) {
+                Some(kind) => selects |= self.section_selects(rule, kind),
+                None if self.nodes.contains_key(&item.value) => {
+                    // An id outside the rule's scope is reported on its own, once.
+                    self.id_selects(rule, item, key);
+                    selects = true;
+                }
+                None => {
+                    self.node_ref(item, &NodeKind::ALL);
+                    selects = true; // reported as an unknown reference
+                }
             }
         }
+        // `to` of a sharing rule defaults to `[subprocessors, third_parties]`, written
+        // nowhere (its span is the kind's key): only what the user wrote is checked.
+        let written = selector.iter().any(|item| item.span != rule.kind_span);
+        let (false, true, Some(first)) = (selects, written, selector.first()) else {
+            return;
+        };
+        let names: Vec<&str> = selector.iter().map(|i| i.value.as_str()).collect();
+        let whose = match rule.organization {
+            Some(o) => format!("organization `{}`", self.organization_name(Some(o))),
+            None => "the inventory".to_owned(),
+        };
+        let kinds: Vec<&str> = selector
+            .iter()
+            .filter_map(|i| NodeKind::from_section(&i.value))
+            .map(|k| k.noun())
+            .collect();
+        let declares = if kinds.is_empty() {
+            format!("{whose} sees none of these nodes")
+        } else {
+            format!("{whose} declares no {}", kinds.join(" and no "))
+        };
+        self.problems.push(
+            Finding::input(
+                "unmatched-selector",
+                format!(
+                    "`{key}: [{}]` of rule `{}` selects nothing: {declares}",
+                    names.join(", "),
+                    rule.id.value,
+                ),
+            )
+            .at(first.span, "selects no node")
+            .with_help(format!(
+                "a rule that selects nothing passes whatever the inventory says: declare the nodes it is about, or correct `{key}`"
+            )),
+        );
+    }
+
+    /// Whether a declaration of `organization` is visible to `rule`: the same
+    /// organization, or either has none.
+    fn in_scope(rule: &Rule, organization: Option<usize>) -> bool {
+        match (rule.organization, organization) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
+
+    fn organization_name(&self, organization: Option<usize>) -> &str {
+        organization
+            .and_then(|o| self.decl.organizations.get(o))
+            .map_or("(none)", |o| o.id.value.as_str())
+    }
+
+    /// Whether a section name selects at least one node the rule sees.
+    fn section_selects(&self, rule: &Rule, kind: NodeKind) -> bool {
+        self.nodes
+            .values()
+            .filter(|n| n.kind == kind)
+            .any(|n| Self::in_scope(rule, node_common(self.decl, *n).organization))
+    }
+
+    /// A node id in a rule's selector must be a node the rule sees: one of its own
+    /// organization's, or one declared in a file with no organization.
+    /// Says whether it does, reporting it when it does not.
+    fn id_selects(&mut self, rule: &Rule, item: &Id, key: &str) -> bool {
+        let Some(node) = self.nodes.get(&item.value).copied() else {
+            return false;
+        };
+        let organization = node_common(self.decl, node).organization;
+        if Self::in_scope(rule, organization) {
+            return true;
+        }
+        let candidates: Vec<&str> = self
+            .nodes
+            .iter()
+            .filter(|(_, n)| Self::in_scope(rule, node_common(self.decl, **n).organization))
+            .map(|(id, _)| id.as_str())
+            .collect();
+        let suggestion = closest(&item.value, candidates.iter().copied());
+        let help = match suggestion {
+            Some(s) => format!("did you mean `{s}`? A rule sees only its own organization's nodes"),
+            None => "a rule sees only its own organization's nodes (and those of files with no `organization`): move the rule to that organization's file".to_owned(),
+        };
+        let message = format!(
+            "`{}` in `{key}` of rule `{}` selects nothing: it belongs to organization `{}`, which rules of `{}` do not see",
+            item.value,
+            rule.id.value,
+            self.organization_name(organization),
+            self.organization_name(rule.organization),
+        );
+        self.problems.push(
+            Finding::input("unmatched-selector", message)
+                .at(item.span, "outside the rule's organization")
+                .with_help(help),
+        );
+        false
     }
 
     fn data_selector(&mut self, selector: &[Id]) {
@@ -422,7 +571,8 @@ impl Checker<'_> {
     }
 
     fn rules(&mut self) {
-        for rule in &self.decl.rules {
+        let decl = self.decl;
+        for rule in &decl.rules {
             self.data_selector(rule.kind.data());
             match &rule.kind {
                 RuleKind::Location {
@@ -431,7 +581,7 @@ impl Checker<'_> {
                     ..
                 } => {
                     self.region_selector(allowed_regions);
-                    self.node_selector(nodes);
+                    self.node_selector(rule, nodes, "nodes");
                 }
                 RuleKind::Transfer {
                     allowed_regions, ..
@@ -445,19 +595,23 @@ impl Checker<'_> {
                     deny_purposes,
                     ..
                 } => {
-                    self.node_selector(to);
-                    self.node_selector(from);
+                    self.node_selector(rule, to, "to");
+                    self.node_selector(rule, from, "from");
                     if let Some(allow) = allow_data {
                         self.data_selector(allow);
                     }
                     for recipient in allow_recipients {
-                        self.node_ref(recipient, &NodeKind::ALL);
+                        if self.nodes.contains_key(&recipient.value) {
+                            self.id_selects(rule, recipient, "allow_recipients");
+                        } else {
+                            self.node_ref(recipient, &NodeKind::ALL);
+                        }
                     }
                     self.keys(Tree::Use, allow_purposes);
                     self.keys(Tree::Use, deny_purposes);
                 }
                 RuleKind::Retention { nodes, .. } | RuleKind::Prohibited { nodes, .. } => {
-                    self.node_selector(nodes)
+                    self.node_selector(rule, nodes, "nodes")
                 }
                 RuleKind::Encryption { .. } => {}
                 RuleKind::LawfulBasis { purposes, .. } => self.keys(Tree::Use, purposes),

@@ -1,8 +1,9 @@
 //! Checks that need no rule: data a flow delivers to a store that does not declare
-//! holding it (`undeclared-holding`), personal data on a flow with no purpose
-//! (`missing-purpose`), personal data reaching a recipient whose declaration does not
-//! cover it (`undeclared-recipient`) and nodes that no flow reaches and nothing is hosted on
-//! (`unreachable-node`).
+//! holding it (`undeclared-holding`) or for a purpose its holding does not declare
+//! (`holding-purpose`), personal data on a flow with no purpose (`missing-purpose`),
+//! personal data reaching a recipient whose declaration does not cover it
+//! (`undeclared-recipient`) or a processor that declares no DPA (`missing-dpa`), and
+//! nodes that no flow reaches and nothing is hosted on (`unreachable-node`).
 
 use crate::finding::{Finding, Severity};
 use crate::graph::{DataFlowGraph, Datum, GraphEdge, GraphNode};
@@ -14,6 +15,9 @@ use petgraph::visit::EdgeRef;
 pub(crate) fn check(inv: &Inventory, g: &DataFlowGraph, out: &mut Vec<Finding>) {
     let tree = &inv.taxonomy.categories;
     let personal = |d: &Datum| !d.anonymized && inv.taxonomy.is_personal(d.category);
+    // Per subprocessor without a DPA, the first flow that sends it personal data.
+    let mut without_dpa: std::collections::BTreeMap<usize, &crate::inventory::model::Flow> =
+        std::collections::BTreeMap::new();
     for edge in g.graph.edge_references() {
         let e = edge.id();
         let GraphEdge::Flow(i) = g.graph[e] else {
@@ -58,9 +62,24 @@ pub(crate) fn check(inv: &Inventory, g: &DataFlowGraph, out: &mut Vec<Finding>) 
             }
         }
 
+        if target.kind == NodeKind::Store
+            && let Some((finding, category)) = holding_purpose(inv, g, edge.target(), flow)
+        {
+            out.push(finding.with_path(g.explain(inv, e, category)));
+        }
+
         let Some(first_personal) = carried.iter().find(|d| personal(d)) else {
             continue;
         };
+        if let GraphNode::Declared(node) = g.graph[edge.target()]
+            && node.kind == NodeKind::Subprocessor
+            && inv.decl.subprocessors[node.index]
+                .dpa
+                .as_ref()
+                .is_some_and(|d| !d.value)
+        {
+            without_dpa.entry(node.index).or_insert(flow);
+        }
         if flow.purpose.is_none() {
             out.push(
                 Finding::new(
@@ -79,6 +98,28 @@ pub(crate) fn check(inv: &Inventory, g: &DataFlowGraph, out: &mut Vec<Finding>) 
         if let Some(finding) = recipient_check(inv, g, edge.target(), flow, first_personal) {
             out.push(finding.with_path(g.explain(inv, e, first_personal.category)));
         }
+    }
+
+    for (index, flow) in without_dpa {
+        let sub = &inv.decl.subprocessors[index];
+        let Some(dpa) = &sub.dpa else { continue };
+        out.push(
+            Finding::new(
+                "missing-dpa",
+                Severity::Error,
+                format!(
+                    "subprocessor `{}` processes personal data (flow `{}`) without a data processing agreement",
+                    sub.common.id.value,
+                    flow.label()
+                ),
+            )
+            .at(dpa.span, "no DPA")
+            .with_related(flow.to.span, "personal data sent to it here")
+            .with_help(format!(
+                "sign a data processing agreement with `{}` (GDPR Art. 28) and declare `dpa: true`, or stop sending it personal data",
+                sub.common.id.value
+            )),
+        );
     }
 
     // A subprocessor that hosts a system or store is reached through that hosting.
@@ -113,6 +154,106 @@ pub(crate) fn check(inv: &Inventory, g: &DataFlowGraph, out: &mut Vec<Finding>) 
     }
 }
 
+/// A third party that declares `purposes` receives personal data for those only.
+fn third_party_purpose(
+    inv: &Inventory,
+    third: &crate::inventory::model::ThirdParty,
+    flow: &crate::inventory::model::Flow,
+    category: &str,
+) -> Option<Finding> {
+    let purpose = flow.purpose.as_ref()?;
+    if third.purposes.is_empty() || covered(inv, &purpose.value, &third.purposes) {
+        return None;
+    }
+    let id = &third.common.id.value;
+    Some(
+        Finding::new(
+            "undeclared-recipient",
+            Severity::Error,
+            format!(
+                "third party `{id}` receives `{category}` for `{}`, a purpose it is not declared for",
+                purpose.value
+            ),
+        )
+        .at(flow.to.span, "recipient not declared for this purpose")
+        .with_related(third.common.id.span, "third party declared here")
+        .with_help(format!(
+            "add `{}` to `purposes` of `{id}` if it truly receives data for that, or change the flow",
+            purpose.value
+        )),
+    )
+}
+
+/// Whether a purpose lies under one of the declared uses.
+fn covered(inv: &Inventory, purpose: &str, declared: &[crate::inventory::model::Id]) -> bool {
+    let uses = &inv.taxonomy.uses;
+    uses.get(purpose).is_some_and(|p| {
+        declared
+            .iter()
+            .filter_map(|d| uses.get(&d.value))
+            .any(|d| uses.is_under(p, d))
+    })
+}
+
+/// A store's holding that declares a `purpose` keeps its data for that purpose only: a
+/// flow that delivers the data for another purpose is reported.
+fn holding_purpose(
+    inv: &Inventory,
+    g: &DataFlowGraph,
+    target: petgraph::graph::NodeIndex,
+    flow: &crate::inventory::model::Flow,
+) -> Option<(Finding, crate::taxonomy::KeyId)> {
+    let store = &inv.decl.stores[g.store_index(target)?];
+    let purpose = flow.purpose.as_ref()?;
+    let tree = &inv.taxonomy.categories;
+    for key in &flow.data {
+        let Some(category) = tree.get(&key.value) else {
+            continue;
+        };
+        let holdings: Vec<_> = store
+            .holds
+            .iter()
+            .filter(|h| {
+                h.data
+                    .iter()
+                    .filter_map(|d| tree.get(&d.value))
+                    .any(|d| tree.is_under(category, d))
+            })
+            .collect();
+        // Not declared at all is `undeclared-holding`; a holding with no purpose accepts any.
+        if holdings.is_empty() || holdings.iter().any(|h| h.purpose.is_none()) {
+            continue;
+        }
+        let declared: Vec<_> = holdings.iter().filter_map(|h| h.purpose.clone()).collect();
+        if covered(inv, &purpose.value, &declared) {
+            continue;
+        }
+        let store_id = &store.common.id.value;
+        let names: Vec<&str> = declared.iter().map(|d| d.value.as_str()).collect();
+        let mut finding = Finding::new(
+            "holding-purpose",
+            Severity::Error,
+            format!(
+                "flow `{}` delivers `{}` to store `{store_id}` for `{}`, but the store keeps it for {} only",
+                flow.label(),
+                key.value,
+                purpose.value,
+                super::list(&names)
+            ),
+        )
+        .at(purpose.span, "purpose the store does not declare");
+        for d in &declared {
+            finding = finding.with_related(d.span, "the store keeps it for this");
+        }
+        let finding = finding.with_help(format!(
+            "change the flow's purpose to one the store declares, or add an entry to `holds` of `{store_id}` with `data: [{}]` and `purpose: {}`",
+            key.value, purpose.value
+        ));
+        return Some((finding, category));
+    }
+    None
+}
+
 /// A subprocessor must list the purpose a flow serves; a third party must state the risk
 /// of what it may do with the data.
 fn recipient_check(
@@ -126,17 +267,13 @@ fn recipient_check(
         return None;
     };
     let category = inv.taxonomy.categories.key(datum.category);
-    let uses = &inv.taxonomy.uses;
     match node.kind {
         NodeKind::Subprocessor => {
             let sub = &inv.decl.subprocessors[node.index];
-            let purpose = flow.purpose.as_ref().and_then(|p| uses.get(&p.value));
-            let covered = purpose.is_some_and(|p| {
-                sub.purposes
-                    .iter()
-                    .filter_map(|d| uses.get(&d.value))
-                    .any(|d| uses.is_under(p, d))
-            });
+            let covered = flow
+                .purpose
+                .as_ref()
+                .is_some_and(|p| covered(inv, &p.value, &sub.purposes));
             if covered || flow.purpose.is_none() {
                 return None;
             }
@@ -161,7 +298,7 @@ fn recipient_check(
         NodeKind::ThirdParty => {
             let third = &inv.decl.third_parties[node.index];
             if third.risk.is_some() {
-                return None;
+                return third_party_purpose(inv, third, flow, category);
             }
             Some(
                 Finding::new(

@@ -5,7 +5,8 @@
 //! none` rules forbid; SDK dependencies with no matching subprocessor or third party
 //! (`undeclared-third-party`); personal data passed to logging macros
 //! (`personal-data-in-logs`); `// ropa:` comments that cannot be read
-//! (`invalid-annotation`); and files that could not be scanned (`skipped-source`).
+//! (`invalid-annotation`); files that could not be scanned (`skipped-source`); and
+//! `exclude` globs that match nothing (`unused-exclude`).
 
 use super::RuleContext;
 use crate::code::FileFacts;
@@ -75,6 +76,7 @@ pub(crate) fn check(
         checker.dependencies(scan, out);
         checker.logs(scan, out);
         checker.skipped(scan, out);
+        checker.unused_excludes(scan, out);
     }
 }
 
@@ -442,6 +444,31 @@ impl<'a> SectionChecker<'a> {
                 )
                 .with_related(span(source, value.call.at), "logged here")
                 .with_help(help),
+            );
+        }
+    }
+
+    /// `exclude` globs that match no path under the roots: they exclude nothing, so the
+    /// folder they were meant to skip (if it exists) is being scanned.
+    fn unused_excludes(&self, scan: &SectionScan, out: &mut Vec<Finding>) {
+        for pattern in scan
+            .unused_excludes
+            .iter()
+            .filter_map(|i| self.section.exclude.get(*i))
+        {
+            out.push(
+                Finding::new(
+                    "unused-exclude",
+                    Severity::Warning,
+                    format!(
+                        "exclude pattern `{}` matches no path under the code roots",
+                        pattern.value
+                    ),
+                )
+                .at(pattern.span, "excludes nothing")
+                .with_help(
+                    "patterns match paths relative to each root, such as `src/generated/**` or `**/tests/**`; correct the pattern or remove it",
+                ),
             );
         }
     }

@@ -9,7 +9,7 @@ mod sharing;
 mod storage;
 
 use crate::finding::{Finding, PathHop, sort_findings};
-use crate::graph::{DataFlowGraph, Datum, GraphEdge};
+use crate::graph::{DataFlowGraph, Datum, GraphEdge, GraphNode};
 use crate::inventory::Inventory;
 use crate::inventory::model::{Id, Rule, RuleKind};
 use crate::source::Span;
@@ -167,6 +167,51 @@ impl<'a> RuleContext<'a> {
     /// The node's id, for messages.
     pub fn name(&self, node: NodeIndex) -> &str {
         &self.graph.info(node).id
+    }
+
+    /// The store whose backup `node` is, if it is a backup copy.
+    pub fn backup_of(&self, node: NodeIndex) -> Option<&'a crate::inventory::model::Store> {
+        match self.graph.graph[node] {
+            GraphNode::Backup(i) => self.inv.decl.stores.get(i),
+            GraphNode::Declared(_) => None,
+        }
+    }
+
+    /// How a node is named in messages, with ids as the inventory writes them:
+    /// "store `db`", or "the backup of store `db`" for a backup copy.
+    pub fn describe(&self, node: NodeIndex) -> String {
+        match self.backup_of(node) {
+            Some(store) => format!("the backup of store `{}`", store.common.id.value),
+            None => {
+                let info = self.graph.info(node);
+                format!("{} `{}`", info.kind.noun(), info.id)
+            }
+        }
+    }
+
+    /// Where a node's region is set, for help lines: "`region` of `web`", or
+    /// "`region` under `backups` of store `db`".
+    pub fn region_key(&self, node: NodeIndex) -> String {
+        match self.backup_of(node) {
+            Some(store) => format!(
+                "`region` under `backups` of store `{}`",
+                store.common.id.value
+            ),
+            None => format!("`region` of `{}`", self.graph.info(node).id),
+        }
+    }
+
+    /// Up to five declared region ids, for help lines.
+    pub fn some_regions(&self) -> String {
+        let ids: Vec<&str> = self
+            .inv
+            .decl
+            .regions
+            .iter()
+            .take(5)
+            .map(|r| r.id.value.as_str())
+            .collect();
+        list(&ids)
     }
 
     /// The flow behind an edge, if it is a declared flow (not a backup copy).

@@ -50,12 +50,11 @@ pub(crate) fn location(ctx: &RuleContext, out: &mut Vec<Finding>) {
             continue;
         }
         let allowed_list = list(&allowed);
+        let what = ctx.describe(node);
         let (message, span, label) = match info.region {
             Some(r) => (
                 format!(
-                    "{} `{}` is in `{}`, outside {allowed_list}, but holds or receives {}",
-                    info.kind.noun(),
-                    info.id,
+                    "{what} is in `{}`, outside {allowed_list}, but holds or receives {}",
                     regions[r].id.value,
                     list(&keys)
                 ),
@@ -64,9 +63,7 @@ pub(crate) fn location(ctx: &RuleContext, out: &mut Vec<Finding>) {
             ),
             None => (
                 format!(
-                    "{} `{}` declares no region, so it cannot be shown to keep {} inside {allowed_list}",
-                    info.kind.noun(),
-                    info.id,
+                    "{what} declares no region, so it cannot be shown to keep {} inside {allowed_list}",
                     list(&keys)
                 ),
                 info.span,
@@ -74,8 +71,8 @@ pub(crate) fn location(ctx: &RuleContext, out: &mut Vec<Finding>) {
             ),
         };
         let mut finding = ctx.finding(message, span, label).with_help(format!(
-            "move `{}` into one of {allowed_list} (set its `region`), or stop the flow that carries the data there",
-            info.id
+            "move it into one of {allowed_list} (set {}), or stop the flow that carries the data there",
+            ctx.region_key(node)
         ));
         if let Some((edge, datum)) = first_arrival {
             finding = finding.with_path(ctx.path(edge, datum));
@@ -100,16 +97,7 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
     let allowed = ids(allowed_regions);
     for edge in g.graph.edge_references() {
         let e = edge.id();
-        if !ctx.edge_in_scope(e) || !g.crosses_border(ctx.inv, e) {
-            continue;
-        }
-        let Some(target_region) = g.info(edge.target()).region else {
-            continue;
-        };
-        if allowed
-            .iter()
-            .any(|a| ctx.inv.regions.within(regions, target_region, a))
-        {
+        if !ctx.edge_in_scope(e) {
             continue;
         }
         let matching: Vec<_> = g.carried(e).iter().filter(|d| ctx.selects(d)).collect();
@@ -118,18 +106,55 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
         };
         let mut keys: Vec<&str> = matching.iter().map(|d| ctx.key(d)).collect();
         keys.dedup();
+        let (source, target) = (edge.source(), edge.target());
+        let inside = |r: usize| {
+            allowed
+                .iter()
+                .any(|a| ctx.inv.regions.within(regions, r, a))
+        };
+        // Data that arrives inside the allowed regions leaves nothing, wherever it came from.
+        if g.info(target).region.is_some_and(inside) {
+            continue;
+        }
+        // A data subject is a person, not an exporter or an importer: collecting data from
+        // one (or showing it to one) somewhere unstated is not a transfer.
+        let regionless = |n: petgraph::graph::NodeIndex| g.info(n).region.is_none();
+        let is_subject = |n: petgraph::graph::NodeIndex| g.info(n).kind == NodeKind::Subject;
+        if [source, target]
+            .into_iter()
+            .any(|n| regionless(n) && is_subject(n))
+        {
+            continue;
+        }
+        if let Some(unknown) = [target, source].into_iter().find(|n| regionless(*n)) {
+            out.push(unverifiable(ctx, e, unknown, &keys, &allowed).with_path(ctx.path(e, first)));
+            continue;
+        }
+        if !g.crosses_border(ctx.inv, e) {
+            continue;
+        }
+        let Some(target_region) = g.info(target).region else {
+            continue;
+        };
         let source_region = g
-            .info(edge.source())
+            .info(source)
             .region
             .map_or("?", |r| regions[r].id.value.as_str());
-        let target = &regions[target_region].id.value;
-        let declared = ctx.flow(e).and_then(|f| f.transfer_mechanism.as_ref());
+        let target_name = &regions[target_region].id.value;
+        let backup = ctx.backup_of(target).filter(|_| ctx.flow(e).is_none());
+        let declared = match backup {
+            Some(store) => store
+                .backups
+                .as_ref()
+                .and_then(|b| b.transfer_mechanism.as_ref()),
+            None => ctx.flow(e).and_then(|f| f.transfer_mechanism.as_ref()),
+        };
         let accepted = |m: &str| mechanisms.is_empty() || mechanisms.iter().any(|x| x.value == m);
         let (message, span, label, help) = match declared {
             Some(m) if accepted(&m.value) => continue,
             Some(m) => (
                 format!(
-                    "{} moves {} from `{source_region}` to `{target}` under `{}`, which this rule does not accept",
+                    "{} moves {} from `{source_region}` to `{target_name}` under `{}`, which this rule does not accept",
                     ctx.edge_label(e),
                     list(&keys),
                     m.value
@@ -138,20 +163,40 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
                 "mechanism not accepted",
                 format!(
                     "use one of: {}",
-                    mechanisms.iter().map(|m| m.value.as_str()).collect::<Vec<_>>().join(", ")
+                    mechanisms
+                        .iter()
+                        .map(|m| m.value.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ),
-            None => (
-                format!(
-                    "{} moves {} from `{source_region}` to `{target}`, outside {}, with no transfer mechanism",
-                    ctx.edge_label(e),
-                    list(&keys),
-                    list(&allowed)
-                ),
-                ctx.flow(e).map_or(first.span, |f| f.to.span),
-                "crosses a border here",
-                "declare `transfer_mechanism:` on the flow (adequacy, sccs, bcrs, consent or derogation), or keep the data inside the allowed regions".to_owned(),
-            ),
+            None => {
+                let (span, help) = match backup {
+                    Some(store) => (
+                        g.info(target).region_span.unwrap_or(first.span),
+                        format!(
+                            "declare `transfer_mechanism:` under `backups` of store `{}` (adequacy, sccs, bcrs, consent or derogation), or keep the backup inside {}",
+                            store.common.id.value,
+                            list(&allowed)
+                        ),
+                    ),
+                    None => (
+                        ctx.flow(e).map_or(first.span, |f| f.to.span),
+                        "declare `transfer_mechanism:` on the flow (adequacy, sccs, bcrs, consent or derogation), or keep the data inside the allowed regions".to_owned(),
+                    ),
+                };
+                (
+                    format!(
+                        "{} moves {} from `{source_region}` to `{target_name}`, outside {}, with no transfer mechanism",
+                        ctx.edge_label(e),
+                        list(&keys),
+                        list(&allowed)
+                    ),
+                    span,
+                    "crosses a border here",
+                    help,
+                )
+            }
         };
         out.push(
             ctx.finding(message, span, label)
@@ -159,6 +204,46 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
                 .with_path(ctx.path(e, first)),
         );
     }
+}
+
+/// A flow with an end (other than a data subject) whose region is unknown: whether it
+/// leaves the allowed regions cannot be told, so it is reported rather than passed.
+fn unverifiable(
+    ctx: &RuleContext,
+    edge: petgraph::graph::EdgeIndex,
+    unknown: petgraph::graph::NodeIndex,
+    keys: &[&str],
+    allowed: &[&str],
+) -> Finding {
+    let g = ctx.graph;
+    let info = g.info(unknown);
+    let is_target = g
+        .graph
+        .edge_endpoints(edge)
+        .is_some_and(|(_, target)| target == unknown);
+    let span = match ctx.flow(edge) {
+        Some(flow) if is_target => flow.to.span,
+        Some(flow) => flow.from.span,
+        None => info.span,
+    };
+    let what = ctx.describe(unknown);
+    ctx.finding(
+        format!(
+            "{} carries {} {} {what}, which declares no region: whether it leaves {} cannot be verified",
+            ctx.edge_label(edge),
+            list(keys),
+            if is_target { "to" } else { "from" },
+            list(allowed)
+        ),
+        span,
+        "region unknown",
+    )
+    .with_related(info.span, format!("{what} declared here with no `region`"))
+    .with_help(format!(
+        "set {} (declared regions: {}), so the transfer can be checked",
+        ctx.region_key(unknown),
+        ctx.some_regions()
+    ))
 }
 
 fn ids(items: &[crate::inventory::model::Id]) -> Vec<&str> {

@@ -16,7 +16,10 @@ pub(crate) fn retention(ctx: &RuleContext, out: &mut Vec<Finding>) {
     let g = ctx.graph;
     let tree = ctx.categories();
     for node in g.graph.node_indices() {
-        // Backups keep what their store keeps; the store's holdings are checked.
+        if let Some(finding) = backup_retention(ctx, node) {
+            out.push(finding);
+            continue;
+        }
         let Some(store_index) = declared_store(ctx, node) else {
             continue;
         };
@@ -92,6 +95,78 @@ pub(crate) fn retention(ctx: &RuleContext, out: &mut Vec<Finding>) {
             out.push(finding.with_path(path));
         }
     }
+}
+
+/// A backup keeps copies of what its store holds, for the backup's own `retention`:
+/// it is held to the same `retention` rules (`max: none` is reported at the store).
+fn backup_retention(ctx: &RuleContext, node: petgraph::graph::NodeIndex) -> Option<Finding> {
+    let RuleKind::Retention { max, nodes, .. } = &ctx.rule.kind else {
+        return None;
+    };
+    let store = ctx.backup_of(node)?;
+    let backup = store.backups.as_ref()?;
+    if !ctx.node_in_scope(node)
+        || !ctx.node_selected(nodes, node)
+        || max.as_ref().is_some_and(|m| m.value == Retention::None)
+    {
+        return None;
+    }
+    let info = ctx.graph.info(node);
+    let mut keys: Vec<&str> = info
+        .holds
+        .iter()
+        .filter(|d| ctx.selects(d))
+        .map(|d| ctx.key(d))
+        .collect();
+    keys.dedup();
+    let first = info.holds.iter().find(|d| ctx.selects(d))?;
+    let store_id = &store.common.id.value;
+    let what = format!("the backup of store `{store_id}`");
+    let finding = match (max.as_ref().map(|m| &m.value), &backup.retention) {
+        (_, None) => ctx
+            .finding(
+                format!("{what} keeps {} with no declared retention", list(&keys)),
+                backup.span,
+                "how long are backups kept?",
+            )
+            .with_help(match max {
+                Some(m) => format!(
+                    "add `retention:` of at most `{}` under `backups` of `{store_id}`",
+                    m.value
+                ),
+                None => format!(
+                    "add `retention:` under `backups` of `{store_id}` (e.g. `30d`, or `indefinite` with a `reason:`)"
+                ),
+            }),
+        (Some(limit), Some(kept)) if kept.value.exceeds(limit) => ctx
+            .finding(
+                format!(
+                    "{what} keeps {} for `{}`, longer than the maximum of `{limit}`",
+                    list(&keys),
+                    kept.value
+                ),
+                kept.span,
+                "backups kept too long",
+            )
+            .with_help(format!(
+                "keep backups of `{store_id}` for `{limit}` or less (`retention:` under `backups`), or keep this data out of them"
+            )),
+        (None, Some(kept)) if kept.value.needs_reason() && backup.reason.is_none() => ctx
+            .finding(
+                format!(
+                    "{what} keeps {} `{}` without saying why",
+                    list(&keys),
+                    kept.value
+                ),
+                kept.span,
+                "kept with no end",
+            )
+            .with_help(format!(
+                "add `reason:` under `backups` of `{store_id}` saying why backups are kept with no end, or set a period (`30d`)"
+            )),
+        _ => return None,
+    };
+    Some(finding.with_path(ctx.path_into(node, first.category)))
 }
 
 /// The index of a declared store (not a backup copy).
