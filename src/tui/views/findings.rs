@@ -7,7 +7,7 @@ use super::{Action, Hint, Target, View, detail_pane, not_loaded, pane};
 use crate::finding::Finding;
 use crate::source::SourceMap;
 use crate::tui::data::{Data, Location};
-use crate::tui::excerpt::{clean, excerpt};
+use crate::tui::excerpt::{MAX_TEXT, clean, clean_head, excerpt, head};
 use crate::tui::list::{Columns, FilteredList};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -37,13 +37,19 @@ pub struct Findings {
     detail_area: Rect,
 }
 
+/// Most characters of a message the detail pane shows.
+const MAX_MESSAGE: usize = 500;
+
+/// Most lines of a fix the detail pane shows.
+const MAX_FIX_LINES: usize = 40;
+
 /// A key that identifies a finding across reloads.
 fn finding_key(f: &Finding) -> String {
     format!(
         "{}|{}|{}",
         f.code,
         f.rule.as_deref().unwrap_or(""),
-        f.message
+        head(&f.message, MAX_TEXT).0
     )
 }
 
@@ -72,7 +78,7 @@ impl Findings {
                         f.severity,
                         f.code,
                         f.rule.as_deref().unwrap_or(""),
-                        f.message
+                        head(&f.message, MAX_TEXT).0
                     ));
                     keys.push(finding_key(f));
                 }
@@ -99,7 +105,11 @@ pub fn detail_lines(f: &Finding, sources: &SourceMap, theme: &Theme) -> Vec<Line
         head.push(Span::styled(format!("  rule {}", clean(rule)), theme.dim()));
     }
     lines.push(Line::from(head));
-    lines.push(Line::styled(clean(&f.message), theme.title()));
+    // A message can quote input of any size; a few lines of it say what went wrong.
+    lines.push(Line::styled(
+        clean_head(&f.message, MAX_MESSAGE),
+        theme.title(),
+    ));
     if f.claim.is_some() || f.promise.is_some() {
         let claim = f.claim.as_deref().map(clean).unwrap_or_default();
         lines.push(Line::from(vec![
@@ -133,11 +143,16 @@ pub fn detail_lines(f: &Finding, sources: &SourceMap, theme: &Theme) -> Vec<Line
         lines.extend(excerpt(sources, related.span, theme));
     }
     if let Some(help) = &f.help {
+        // The fix often ends in a YAML snippet to paste: keep its lines and indentation.
         lines.push(Line::default());
-        lines.push(Line::from(vec![
-            Span::styled("Fix: ", theme.good()),
-            Span::raw(clean(help)),
-        ]));
+        for (i, line) in help.lines().take(MAX_FIX_LINES).enumerate() {
+            let line = clean(line.trim_end());
+            lines.push(if i == 0 {
+                Line::from(vec![Span::styled("Fix: ", theme.good()), Span::raw(line)])
+            } else {
+                Line::raw(line)
+            });
+        }
     }
     lines
 }
