@@ -441,6 +441,74 @@ fn the_fix_keeps_the_lines_and_indentation_of_its_yaml() {
     );
 }
 
+/// The A13 fixture with a kept promise declared before the broken one, and one that
+/// covers nothing.
+fn promises_inventory() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let yaml = std::fs::read_to_string(CLAIM_BROKEN).expect("fixture");
+    let yaml = yaml.replace(
+        "rules:\n",
+        "rules:\n  - id: cards-encrypted\n    claim: A01\n    description: Cards are encrypted.\n    encryption: { data: [user.financial.credit_card], at_rest: true, in_transit: true }\n  - id: biometrics-stay-home\n    claim: A02\n    description: Biometric data stays in the US.\n    location: { data: [user.biometric], allowed_regions: [us] }\n",
+    );
+    std::fs::write(dir.path().join("inventory.yaml"), yaml).expect("write");
+    dir
+}
+
+#[test]
+fn broken_promises_sort_first_and_the_filter_matches_status_words() {
+    let dir = promises_inventory();
+    let mut app = app(&dir.path().join("inventory.yaml").to_string_lossy());
+    let shown = screen(&mut app, 120, 40);
+    let rows: Vec<&str> = shown
+        .lines()
+        .filter(|l| l.contains("kept") || l.contains("broken ("))
+        .filter(|l| !l.contains("promises:"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{shown}");
+    assert!(rows[0].contains("card-numbers-not-retained"), "{shown}");
+    assert!(rows[0].contains("broken (1)"), "{shown}");
+    press(&mut app, "/broken");
+    assert!(
+        screen(&mut app, 120, 40).contains("Promises (1 of 3)"),
+        "{}",
+        screen(&mut app, 120, 40)
+    );
+    app.handle_key(key(KeyCode::Esc));
+    press(&mut app, "/kept");
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("Promises (2 of 3)"), "{shown}");
+    assert!(!shown.contains("card-numbers-not-retained"), "{shown}");
+}
+
+#[test]
+fn enter_on_a_kept_promise_shows_what_it_covered() {
+    let dir = promises_inventory();
+    let mut app = app(&dir.path().join("inventory.yaml").to_string_lossy());
+    press(&mut app, "/cards-encrypted");
+    app.handle_key(key(KeyCode::Enter));
+    app.handle_key(key(KeyCode::Enter));
+    assert_eq!(app.active(), ViewId::Findings);
+    let shown = screen(&mut app, 120, 40);
+    assert!(!shown.contains("No finding matches"), "{shown}");
+    assert!(shown.contains("kept"), "{shown}");
+    assert!(shown.contains("2 flows"), "{shown}");
+    assert!(
+        shown.contains("place-order") && shown.contains("save-order"),
+        "{shown}"
+    );
+    assert!(shown.contains("1 store"), "{shown}");
+    assert!(shown.contains("orders-db"), "{shown}");
+    insta::assert_snapshot!("kept-promise-coverage-120x40", shown);
+    // A promise whose selectors match nothing says so: it is kept only vacuously.
+    press(&mut app, "1");
+    app.handle_key(key(KeyCode::Esc));
+    press(&mut app, "/biometrics");
+    app.handle_key(key(KeyCode::Enter));
+    app.handle_key(key(KeyCode::Enter));
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("matched nothing"), "{shown}");
+}
+
 #[test]
 fn huge_one_line_inputs_keep_the_error_view_small_and_fast() {
     use ropa::finding::{Finding, Severity};
