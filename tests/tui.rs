@@ -372,3 +372,187 @@ fn every_view_draws_at_any_size_without_panicking() {
         }
     }
 }
+
+/// An inventory with a code section in a temporary folder: `src/lib.rs` holds `rust`.
+fn code_inventory(rust: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let yaml = std::fs::read_to_string("fixtures/code/phone-undeclared/inventory.yaml")
+        .expect("fixture")
+        .replace("\"models::user::User\"", "\"*::Account\"");
+    std::fs::write(dir.path().join("inventory.yaml"), yaml).expect("write");
+    std::fs::create_dir(dir.path().join("src")).expect("mkdir");
+    std::fs::write(dir.path().join("src/lib.rs"), rust).expect("write");
+    dir
+}
+
+#[test]
+fn fields_of_structs_no_mapping_covers_are_unmapped_and_not_declared() {
+    let dir = code_inventory(
+        "pub struct Account {\n    pub email: String,\n}\n\
+         pub struct Lead {\n    pub email: String,\n    pub phone: String,\n}\n",
+    );
+    let path = dir.path().join("inventory.yaml");
+    let mut app = app(&path.to_string_lossy());
+    press(&mut app, "6");
+    let shown = screen(&mut app, 120, 40);
+    let row = |field: &str, item: &str| {
+        shown
+            .lines()
+            .find(|l| l.contains(item) && l.contains(&format!(" {field} ")))
+            .unwrap_or_else(|| panic!("no row for {item}.{field}:\n{shown}"))
+            .to_owned()
+    };
+    assert!(row("email", "Account").contains("declared"), "{shown}");
+    for field in ["email", "phone"] {
+        let line = row(field, "Lead");
+        assert!(line.contains("unmapped"), "Lead.{field}: {line}");
+        assert!(!line.contains("declared"), "Lead.{field}: {line}");
+    }
+    // `u` shows what is not declared: the unmapped fields are not.
+    press(&mut app, "u");
+    let shown = screen(&mut app, 120, 40);
+    let rows: Vec<&str> = shown.lines().filter(|l| l.contains(" unmapped ")).collect();
+    assert_eq!(rows.len(), 2, "both Lead fields listed:\n{shown}");
+    assert!(!shown.contains("Account"), "{shown}");
+}
+
+#[test]
+fn the_fix_keeps_the_lines_and_indentation_of_its_yaml() {
+    let mut app = app(BROKEN);
+    app.show(ViewId::Findings);
+    let shown = screen(&mut app, 120, 40);
+    let data_line = shown
+        .lines()
+        .find(|l| l.contains("- data: [user.contact.phone_number]"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(!data_line.contains("Fix:"), "on its own line: {data_line}");
+    let retention_line = shown
+        .lines()
+        .find(|l| l.contains("retention: <how long"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    let indent = |line: &str| {
+        let body = line.trim_start_matches(['"', '│']);
+        body.len() - body.trim_start().len()
+    };
+    assert_eq!(
+        indent(retention_line),
+        indent(data_line) + 2,
+        "`retention` is indented under `- data`:\n{shown}"
+    );
+}
+
+/// The A13 fixture with a kept promise declared before the broken one, and one that
+/// covers nothing.
+fn promises_inventory() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let yaml = std::fs::read_to_string(CLAIM_BROKEN).expect("fixture");
+    let yaml = yaml.replace(
+        "rules:\n",
+        "rules:\n  - id: cards-encrypted\n    claim: A01\n    description: Cards are encrypted.\n    encryption: { data: [user.financial.credit_card], at_rest: true, in_transit: true }\n  - id: biometrics-stay-home\n    claim: A02\n    description: Biometric data stays in the US.\n    location: { data: [user.biometric], allowed_regions: [us] }\n",
+    );
+    std::fs::write(dir.path().join("inventory.yaml"), yaml).expect("write");
+    dir
+}
+
+#[test]
+fn broken_promises_sort_first_and_the_filter_matches_status_words() {
+    let dir = promises_inventory();
+    let mut app = app(&dir.path().join("inventory.yaml").to_string_lossy());
+    let shown = screen(&mut app, 120, 40);
+    let rows: Vec<&str> = shown
+        .lines()
+        .filter(|l| l.contains("kept") || l.contains("broken ("))
+        .filter(|l| !l.contains("promises:"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{shown}");
+    assert!(rows[0].contains("card-numbers-not-retained"), "{shown}");
+    assert!(rows[0].contains("broken (1)"), "{shown}");
+    press(&mut app, "/broken");
+    assert!(
+        screen(&mut app, 120, 40).contains("Promises (1 of 3)"),
+        "{}",
+        screen(&mut app, 120, 40)
+    );
+    app.handle_key(key(KeyCode::Esc));
+    press(&mut app, "/kept");
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("Promises (2 of 3)"), "{shown}");
+    assert!(!shown.contains("card-numbers-not-retained"), "{shown}");
+}
+
+#[test]
+fn enter_on_a_kept_promise_shows_what_it_covered() {
+    let dir = promises_inventory();
+    let mut app = app(&dir.path().join("inventory.yaml").to_string_lossy());
+    press(&mut app, "/cards-encrypted");
+    app.handle_key(key(KeyCode::Enter));
+    app.handle_key(key(KeyCode::Enter));
+    assert_eq!(app.active(), ViewId::Findings);
+    let shown = screen(&mut app, 120, 40);
+    assert!(!shown.contains("No finding matches"), "{shown}");
+    assert!(shown.contains("kept"), "{shown}");
+    assert!(shown.contains("2 flows"), "{shown}");
+    assert!(
+        shown.contains("place-order") && shown.contains("save-order"),
+        "{shown}"
+    );
+    assert!(shown.contains("1 store"), "{shown}");
+    assert!(shown.contains("orders-db"), "{shown}");
+    insta::assert_snapshot!("kept-promise-coverage-120x40", shown);
+    // A promise whose selectors match nothing says so: it is kept only vacuously.
+    press(&mut app, "1");
+    app.handle_key(key(KeyCode::Esc));
+    press(&mut app, "/biometrics");
+    app.handle_key(key(KeyCode::Enter));
+    app.handle_key(key(KeyCode::Enter));
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("matched nothing"), "{shown}");
+}
+
+#[test]
+fn huge_one_line_inputs_keep_the_error_view_small_and_fast() {
+    use ropa::finding::{Finding, Severity};
+    use ropa::source::{SourceMap, Span};
+    // A 60 MB YAML file on one line, with the error in the middle and a message that
+    // quotes a long value.
+    let mut text = "x".repeat(30_000_000);
+    text.push_str("key: [unclosed");
+    text.push_str(&"y".repeat(30_000_000));
+    let start = 30_000_000u32;
+    let mut sources = SourceMap::new();
+    let path = PathBuf::from("huge.yaml");
+    let file = sources.add(&path, text);
+    let problem = Finding::new(
+        "yaml-syntax",
+        Severity::Error,
+        format!("invalid value \"{}\"", "z".repeat(5_000_000)),
+    )
+    .at(
+        Span {
+            file,
+            line: 1,
+            column: start + 1,
+            start,
+            end: start + 14,
+        },
+        "here",
+    )
+    .with_help("close the list");
+    let failure = ropa::inventory::LoadFailure {
+        sources,
+        problems: vec![problem],
+    };
+    let started = std::time::Instant::now();
+    let mut app = App::new(Data::new(vec![path], Err(failure)), Theme { color: false });
+    let shown = screen(&mut app, 120, 40);
+    press(&mut app, "/unclosed");
+    app.handle_key(key(KeyCode::Enter));
+    screen(&mut app, 120, 40);
+    let elapsed = started.elapsed();
+    assert!(shown.contains("key: [unclosed"), "{shown}");
+    assert!(shown.contains("…"), "the long line is cut: {shown}");
+    assert!(
+        elapsed < std::time::Duration::from_secs(1),
+        "drawing took {elapsed:?}"
+    );
+}

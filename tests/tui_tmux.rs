@@ -1,11 +1,14 @@
 //! End to end: the real `ropa` binary in a real terminal (tmux). Sends keys, reads the
 //! screen, quits with `q`, then checks that the terminal was restored: the alternate
 //! screen left, mouse reporting off, and the tty back in canonical mode with echo.
-//! Needs tmux; `.ci/run` installs it.
+//! The same checks after SIGTERM and SIGHUP. Needs tmux; `.ci/run` installs it.
 
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
+
+/// Tmux servers started by this process, so each test has its own.
+static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// A tmux server of its own, killed when the test ends however it ends.
 struct Tmux {
@@ -20,7 +23,11 @@ impl Tmux {
             "this test needs tmux: install it (apt-get install tmux); .ci/run does"
         );
         Tmux {
-            socket: format!("ropa-e2e-{}", std::process::id()),
+            socket: format!(
+                "ropa-e2e-{}-{}",
+                std::process::id(),
+                SERVERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            ),
         }
     }
 
@@ -175,4 +182,74 @@ fn the_real_binary_in_tmux_answers_keys_and_restores_the_terminal() {
             "tty mode {mode} not restored:\n{modes}"
         );
     }
+}
+
+/// Starts `ropa tui inventory` in tmux, sends it `signal` once it is drawn, and checks
+/// that it exits with 128 + the signal's number and that the terminal was restored.
+fn killed_by_signal_restores_the_terminal(signal: &str, number: u8) {
+    let tmux = Tmux::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stty = dir.path().join("stty.txt");
+    let pid = dir.path().join("pid.txt");
+    // The inner shell writes its pid, then becomes ropa.
+    let script = format!(
+        "sh -c 'echo $$ > \"{}\"; exec \"{}\" tui inventory'; code=$?; stty -a > '{}'; echo ROPA-EXITED-$code; sleep 60",
+        pid.display(),
+        env!("CARGO_BIN_EXE_ropa"),
+        stty.display()
+    );
+    let root = env!("CARGO_MANIFEST_DIR");
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "-c",
+        root,
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    tmux.wait_for("Promises (36)");
+    assert_eq!(tmux.flag("alternate_on"), "1");
+    let pid = std::fs::read_to_string(&pid).expect("pid written");
+    let killed = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.trim())
+        .status();
+    assert!(killed.is_ok_and(|s| s.success()));
+    let screen = tmux.wait_for(&format!("ROPA-EXITED-{}", 128 + u32::from(number)));
+    assert_eq!(
+        tmux.flag("alternate_on"),
+        "0",
+        "left the alternate screen:\n{screen}"
+    );
+    assert_eq!(tmux.flag("mouse_any_flag"), "0", "mouse reporting off");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !Path::new(&stty).exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let modes = std::fs::read_to_string(&stty).expect("stty output");
+    let words: Vec<&str> = modes.split_whitespace().collect();
+    for mode in ["icanon", "echo", "isig"] {
+        assert!(
+            words.contains(&mode),
+            "after SIG{signal}, tty mode {mode} not restored:\n{modes}"
+        );
+    }
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    killed_by_signal_restores_the_terminal("TERM", 15);
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    killed_by_signal_restores_the_terminal("HUP", 1);
 }

@@ -4,9 +4,12 @@
 
 mod always_on;
 mod code;
+mod coverage;
 mod placement;
 mod sharing;
 mod storage;
+
+pub use coverage::{Coverage, coverage};
 
 use crate::finding::{Finding, PathHop, sort_findings};
 use crate::graph::{DataFlowGraph, Datum, GraphEdge, GraphNode};

@@ -49,6 +49,9 @@ pub struct FilteredList {
     page: usize,
     /// Where the rows were last drawn, for mouse clicks.
     rows_area: Rect,
+    /// Which items a view narrowed the list to (a mode such as "undeclared only"),
+    /// before the filter applies; `None` keeps every item.
+    allowed: Option<Vec<bool>>,
     /// The selected key while the list is empty (the inventory failed to load), so the
     /// selection comes back when the items do.
     remembered: Option<String>,
@@ -109,9 +112,33 @@ impl FilteredList {
         }
     }
 
+    /// Narrows the list to the items whose entry in `allowed` is true (`None` keeps
+    /// every item), then filters them; the selection stays on the same item when it is
+    /// still visible.
+    pub fn set_allowed(&mut self, allowed: Option<Vec<bool>>) {
+        let previous = self.selected_key().map(str::to_owned);
+        self.allowed = allowed;
+        self.apply_filter();
+        match previous {
+            Some(key) if self.select_key(&key) => {}
+            _ => {
+                self.selected = 0;
+                self.offset = 0;
+            }
+        }
+    }
+
+    fn is_allowed(&self, item: usize) -> bool {
+        self.allowed
+            .as_ref()
+            .is_none_or(|allowed| allowed.get(item).copied().unwrap_or(false))
+    }
+
     fn apply_filter(&mut self) {
         self.visible = if self.query.trim().is_empty() {
-            (0..self.haystacks.len()).collect()
+            (0..self.haystacks.len())
+                .filter(|&i| self.is_allowed(i))
+                .collect()
         } else {
             let pattern = Pattern::parse(&self.query, CaseMatching::Smart, Normalization::Smart);
             let mut matcher = Matcher::new(Config::DEFAULT);
@@ -119,6 +146,7 @@ impl FilteredList {
             self.haystacks
                 .iter()
                 .enumerate()
+                .filter(|&(i, _)| self.is_allowed(i))
                 .filter(|(_, text)| {
                     pattern
                         .score(Utf32Str::new(text, &mut buffer), &mut matcher)
@@ -267,9 +295,9 @@ impl FilteredList {
         frame.render_stateful_widget(table, area, &mut state);
     }
 
-    /// "12 of 340" when filtered, "340" otherwise.
+    /// "12 of 340" when filtered or narrowed, "340" otherwise.
     pub fn count_label(&self) -> String {
-        if self.query.is_empty() {
+        if self.query.is_empty() && self.allowed.is_none() {
             self.len().to_string()
         } else {
             format!("{} of {}", self.visible_len(), self.len())
@@ -313,6 +341,19 @@ mod tests {
         assert_eq!(l.selected_key(), None);
         l.set_items(vec!["a".into(), "c".into()], vec!["a".into(), "c".into()]);
         assert_eq!(l.selected_key(), Some("c"), "kept through an empty load");
+    }
+
+    #[test]
+    fn allowed_items_narrow_before_the_filter() {
+        let mut l = list(&["users-db", "analytics", "user-events", "billing"]);
+        l.set_allowed(Some(vec![false, true, true, true]));
+        assert_eq!(l.visible_len(), 3);
+        assert_eq!(l.count_label(), "3 of 4");
+        l.set_query("usr");
+        assert_eq!(l.selected_key(), Some("user-events"));
+        l.set_allowed(None);
+        assert_eq!(l.visible_len(), 2);
+        assert_eq!(l.selected_key(), Some("user-events"), "selection kept");
     }
 
     #[test]

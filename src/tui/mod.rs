@@ -1,9 +1,12 @@
 //! The terminal UI (`ropa` with no arguments, or `ropa tui [PATH]`): a full-screen
 //! ratatui app over crossterm. This module owns the terminal (raw mode, alternate
-//! screen, mouse capture, restored on quit, Ctrl-C and panic) and the single event
-//! loop: keys and mouse go to the [`app::App`], audits run on a background thread with
-//! their progress shown, file changes seen by `notify` trigger a reload, and `e`
-//! suspends the UI to run `$EDITOR`.
+//! screen, mouse capture) and restores it on every exit that can run code: quit,
+//! Ctrl-C, an error from the loop or the editor (a guard's `Drop`), a panic (a hook),
+//! and SIGTERM, SIGHUP, SIGINT and SIGQUIT (caught, then a clean exit). It also runs
+//! the single event loop: keys and mouse go to the [`app::App`], audits run on a
+//! background thread with their progress shown (a panic there becomes a status line),
+//! file changes seen by `notify` trigger a reload, and `e` suspends the UI to run
+//! `$EDITOR`.
 
 pub mod app;
 pub mod data;
@@ -23,7 +26,7 @@ use ratatui::crossterm::terminal::{
 };
 use std::io::{self, IsTerminal, Stdout, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
@@ -60,27 +63,71 @@ pub fn run(paths: Vec<PathBuf>) -> io::Result<u8> {
     }
     let theme = theme::Theme::from_env();
     install_panic_hook();
-    let mut terminal = enter()?;
-    let outcome = event_loop(&mut terminal, paths, theme);
-    let restored = leave();
-    outcome.and(restored).map(|()| crate::cli::EXIT_CLEAN)
+    let signals = Signals::catch();
+    let outcome = enter().and_then(|mut terminal| {
+        // Restores the terminal however this block is left, `?` included.
+        let _restore = Restore;
+        let outcome = event_loop(&mut terminal, paths, theme, &signals);
+        leave().and(outcome)
+    });
+    let status = match outcome? {
+        Exit::Quit => crate::cli::EXIT_CLEAN,
+        // The shell's convention for a process ended by a signal.
+        Exit::Signal(signal) => 128u8.saturating_add(signal),
+    };
+    Ok(status)
+}
+
+/// Whether the terminal is in the UI's modes, so that it is restored exactly once
+/// whichever of the exit paths gets there first.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// The thread that owns the terminal; a panic elsewhere leaves the terminal alone.
+static UI_THREAD: std::sync::OnceLock<std::thread::ThreadId> = std::sync::OnceLock::new();
+
+/// How the event loop ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Exit {
+    Quit,
+    /// A termination signal (its number) arrived.
+    Signal(u8),
+}
+
+/// Restores the terminal when dropped: on an early return, `?` or unwinding.
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let _ = leave();
+    }
 }
 
 /// Raw mode, alternate screen and mouse capture on.
 fn enter() -> io::Result<Term> {
+    let _ = UI_THREAD.set(std::thread::current().id());
     enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
     let mut stdout = io::stdout();
     if let Err(e) = execute!(stdout, EnterAlternateScreen, EnableMouseCapture) {
-        let _ = disable_raw_mode();
+        let _ = leave();
         return Err(e);
     }
-    let mut terminal = Terminal::new(CrosstermBackend::new(stdout))?;
-    terminal.clear()?;
-    Ok(terminal)
+    let terminal = Terminal::new(CrosstermBackend::new(stdout)).and_then(|mut terminal| {
+        terminal.clear()?;
+        Ok(terminal)
+    });
+    if terminal.is_err() {
+        let _ = leave();
+    }
+    terminal
 }
 
-/// Everything `enter` turned on, turned off; the cursor shown again.
+/// Everything `enter` turned on, turned off; the cursor shown again. Does nothing when
+/// the terminal was already restored.
 fn leave() -> io::Result<()> {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return Ok(());
+    }
     let raw = disable_raw_mode();
     let screen = execute!(
         io::stdout(),
@@ -91,14 +138,64 @@ fn leave() -> io::Result<()> {
     raw.and(screen)
 }
 
-/// A panic restores the terminal before the panic message is printed, so the message
-/// is readable and the shell usable.
+/// A panic on the UI thread restores the terminal before the panic message is
+/// printed, so the message is readable and the shell usable.
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = leave();
+        if UI_THREAD.get() == Some(&std::thread::current().id()) {
+            let _ = leave();
+        }
         previous(info);
     }));
+}
+
+/// Termination signals caught while the UI runs: instead of dying with the terminal
+/// in raw mode, the loop sees the signal at its next tick and exits cleanly. The
+/// handlers are removed when this is dropped.
+struct Signals {
+    caught: Arc<AtomicUsize>,
+    #[cfg(unix)]
+    ids: Vec<signal_hook::SigId>,
+}
+
+impl Signals {
+    fn catch() -> Self {
+        let caught = Arc::new(AtomicUsize::new(0));
+        #[cfg(unix)]
+        let ids = {
+            use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+            [SIGTERM, SIGHUP, SIGINT, SIGQUIT]
+                .into_iter()
+                .filter_map(|signal| {
+                    let value = usize::try_from(signal).ok()?;
+                    signal_hook::flag::register_usize(signal, Arc::clone(&caught), value).ok()
+                })
+                .collect()
+        };
+        Signals {
+            caught,
+            #[cfg(unix)]
+            ids,
+        }
+    }
+
+    /// The signal caught, if any.
+    fn caught(&self) -> Option<u8> {
+        match self.caught.load(Ordering::SeqCst) {
+            0 => None,
+            signal => Some(u8::try_from(signal).unwrap_or(u8::MAX)),
+        }
+    }
+}
+
+impl Drop for Signals {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        for id in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
 }
 
 /// Counts files read by a background audit, for the loading screen.
@@ -118,10 +215,11 @@ impl crate::code::Progress for SharedProgress {
     fn finish(&self) {}
 }
 
-/// An audit running on its own thread.
+/// An audit running on its own thread; it sends the data, or the message of the panic
+/// that stopped it.
 struct Loading {
     progress: Arc<SharedProgress>,
-    result: mpsc::Receiver<Data>,
+    result: mpsc::Receiver<Result<Data, String>>,
 }
 
 fn start_load(paths: &[PathBuf]) -> Loading {
@@ -130,43 +228,155 @@ fn start_load(paths: &[PathBuf]) -> Loading {
     let paths = paths.to_vec();
     let shared = Arc::clone(&progress);
     std::thread::spawn(move || {
-        let outcome = crate::audit::run(&paths, true, shared.as_ref());
-        let _ = send.send(Data::new(paths, outcome));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            crate::audit::run(&paths, true, shared.as_ref())
+        }));
+        let _ = send.send(match outcome {
+            Ok(outcome) => Ok(Data::new(paths, outcome)),
+            Err(panic) => Err(panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown error".to_owned())),
+        });
     });
     Loading { progress, result }
 }
 
-/// Watches the inventory and code roots; sends on `changed` when a relevant file changes.
-fn watch(paths: &[PathBuf], changed: &mpsc::Sender<()>) -> Option<notify::RecommendedWatcher> {
-    use notify::{EventKind, RecursiveMode, Watcher};
-    let changed = changed.clone();
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        let Ok(event) = event else { return };
-        if matches!(event.kind, EventKind::Access(_)) {
-            return;
-        }
-        if event.paths.iter().any(|p| is_watched_file(p)) {
-            let _ = changed.send(());
-        }
-    })
-    .ok()?;
-    for path in paths {
-        // A path that does not exist yet is watched through its parent, so creating it
-        // reloads too.
-        let (target, mode) = if path.exists() {
-            (path.as_path(), RecursiveMode::Recursive)
-        } else {
-            match path.parent() {
-                Some(parent) if parent.as_os_str().is_empty() => {
-                    (Path::new("."), RecursiveMode::NonRecursive)
-                }
-                Some(parent) => (parent, RecursiveMode::NonRecursive),
-                None => continue,
-            }
-        };
-        let _ = watcher.watch(target, mode);
+/// What a file-system event means for the UI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Change {
+    Ignore,
+    /// A file the audit reads changed: reload.
+    Reload,
+    /// A watched path or a folder above it was created, removed or renamed: the
+    /// watches must be set again (a watch follows the inode, not the name), then reload.
+    Rearm,
+}
+
+/// Classifies one event for the watched `roots` (absolute paths).
+fn classify(event: &notify::Event, roots: &[PathBuf]) -> Change {
+    use notify::EventKind;
+    use notify::event::ModifyKind;
+    if matches!(event.kind, EventKind::Access(_)) {
+        return Change::Ignore;
     }
-    Some(watcher)
+    let structural = matches!(
+        event.kind,
+        EventKind::Create(_)
+            | EventKind::Remove(_)
+            | EventKind::Modify(ModifyKind::Name(_))
+            | EventKind::Any
+            | EventKind::Other
+    );
+    let mut change = Change::Ignore;
+    for path in &event.paths {
+        if structural && roots.iter().any(|root| root.starts_with(path)) {
+            return Change::Rearm;
+        }
+        if is_watched_file(path) {
+            change = Change::Reload;
+        }
+    }
+    change
+}
+
+/// The inventory and code roots under watch. Each root that exists is watched (a
+/// folder recursively); one that does not is watched through its nearest existing
+/// ancestor, so its creation is seen. Events that create, remove or rename a root or
+/// a folder above one re-arm every watch, so a root deleted and created again, moved
+/// away, or a file replaced by a folder, is followed and auto-reload never dies.
+struct Watch {
+    roots: Vec<PathBuf>,
+    send: mpsc::Sender<Change>,
+    changes: mpsc::Receiver<Change>,
+    watcher: Option<notify::RecommendedWatcher>,
+}
+
+impl Watch {
+    fn new(roots: &[PathBuf]) -> Self {
+        let (send, changes) = mpsc::channel();
+        let mut watch = Watch {
+            roots: Vec::new(),
+            send,
+            changes,
+            watcher: None,
+        };
+        watch.set_roots(roots);
+        watch
+    }
+
+    /// Watches `roots` from now on (after a load, which may name new code roots).
+    fn set_roots(&mut self, roots: &[PathBuf]) {
+        self.roots = roots
+            .iter()
+            .map(|root| std::path::absolute(root).unwrap_or_else(|_| root.clone()))
+            .collect();
+        self.arm();
+    }
+
+    /// Drops every watch and sets them again from what exists now.
+    fn arm(&mut self) {
+        use notify::Watcher;
+        // Dropping the old watcher first removes its watches.
+        self.watcher = None;
+        let send = self.send.clone();
+        let roots = self.roots.clone();
+        let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            let change = match event {
+                Ok(event) => classify(&event, &roots),
+                // Events were lost (the queue overflowed): start again from scratch.
+                Err(_) => Change::Rearm,
+            };
+            if change != Change::Ignore {
+                let _ = send.send(change);
+            }
+        });
+        let Ok(mut watcher) = watcher else { return };
+        for root in &self.roots {
+            let (target, mode) = watch_target(root);
+            let _ = watcher.watch(&target, mode);
+        }
+        self.watcher = Some(watcher);
+    }
+
+    /// Takes the changes seen since the last call, re-arming the watches when the
+    /// watched paths themselves changed; true when a reload is due.
+    fn poll(&mut self) -> bool {
+        let mut strongest = Change::Ignore;
+        while let Ok(change) = self.changes.try_recv() {
+            strongest = strongest.max(change);
+        }
+        if strongest == Change::Rearm {
+            self.arm();
+        }
+        strongest != Change::Ignore
+    }
+}
+
+/// What to watch for `root`: itself when it exists (a folder recursively), else its
+/// nearest existing ancestor, for the creation of the next folder down.
+fn watch_target(root: &Path) -> (PathBuf, notify::RecursiveMode) {
+    use notify::RecursiveMode;
+    if root.exists() {
+        let mode = if root.is_dir() {
+            RecursiveMode::Recursive
+        } else {
+            RecursiveMode::NonRecursive
+        };
+        return (root.to_path_buf(), mode);
+    }
+    let mut ancestor = root;
+    while let Some(parent) = ancestor.parent() {
+        ancestor = parent;
+        if ancestor.as_os_str().is_empty() {
+            return (PathBuf::from("."), RecursiveMode::NonRecursive);
+        }
+        if ancestor.is_dir() {
+            break;
+        }
+    }
+    (ancestor.to_path_buf(), RecursiveMode::NonRecursive)
 }
 
 /// Inventory YAML, Rust sources and manifests; not build output or editor backups.
@@ -182,11 +392,15 @@ fn is_watched_file(path: &Path) -> bool {
         || path.is_dir()
 }
 
-fn event_loop(terminal: &mut Term, paths: Vec<PathBuf>, theme: theme::Theme) -> io::Result<()> {
+fn event_loop(
+    terminal: &mut Term,
+    paths: Vec<PathBuf>,
+    theme: theme::Theme,
+    signals: &Signals,
+) -> io::Result<Exit> {
     let mut app = App::new(Data::loading(paths.clone()), theme);
     let mut loading = Some(start_load(&paths));
-    let (changed_send, changed) = mpsc::channel();
-    let mut watcher = watch(&paths, &changed_send);
+    let mut watch = Watch::new(&paths);
     let mut reload_at: Option<Instant> = None;
     let mut dirty = true;
     loop {
@@ -197,17 +411,34 @@ fn event_loop(terminal: &mut Term, paths: Vec<PathBuf>, theme: theme::Theme) -> 
                 app.progress = Some((done, total));
                 dirty = true;
             }
-            if let Ok(data) = load.result.try_recv() {
-                let first = matches!(app.data.state, data::LoadState::Loading);
-                let status = load_status(&data, first);
-                app.set_data(data);
-                app.set_status(status);
-                watcher = watch(&app.data.watched_paths(), &changed_send).or(watcher);
+            let finished = match load.result.try_recv() {
+                Ok(Ok(data)) => {
+                    let first = matches!(app.data.state, data::LoadState::Loading);
+                    let status = load_status(&data, first);
+                    app.set_data(data);
+                    app.set_status(status);
+                    true
+                }
+                Ok(Err(_)) | Err(mpsc::TryRecvError::Disconnected) => {
+                    // The panic message was printed over the screen: draw it anew.
+                    terminal.clear()?;
+                    app.set_status("the audit crashed (a bug in ropa); press r to retry");
+                    true
+                }
+                Err(mpsc::TryRecvError::Empty) => false,
+            };
+            if finished {
+                // Watches are set again after every load: the code roots may have
+                // changed, and a root that had disappeared may be back.
+                watch.set_roots(&app.data.watched_paths());
                 loading = None;
                 dirty = true;
             }
         }
-        while changed.try_recv().is_ok() {
+        if let Some(signal) = signals.caught() {
+            return Ok(Exit::Signal(signal));
+        }
+        if watch.poll() {
             reload_at = Some(Instant::now() + RELOAD_DELAY);
         }
         if reload_at.is_some_and(|at| Instant::now() >= at) && loading.is_none() {
@@ -232,7 +463,7 @@ fn event_loop(terminal: &mut Term, paths: Vec<PathBuf>, theme: theme::Theme) -> 
         dirty = true;
         match command {
             Command::None => {}
-            Command::Quit => return Ok(()),
+            Command::Quit => return Ok(Exit::Quit),
             Command::Reload => {
                 if loading.is_none() {
                     app.set_status("reloading…");
@@ -348,6 +579,84 @@ mod tests {
         let code = editor_command("/usr/bin/code --wait", &location).expect("a command");
         assert_eq!(args(&code), ["--wait", "--goto", "inventory/a.yaml:12:5"]);
         assert!(editor_command("  ", &location).is_none());
+    }
+
+    /// Waits up to 5 s for the watch to ask for a reload.
+    fn reload_seen(watch: &mut Watch) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if watch.poll() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    /// Lets the events of what was just done arrive and be handled.
+    fn settle(watch: &mut Watch) {
+        std::thread::sleep(Duration::from_millis(300));
+        watch.poll();
+    }
+
+    #[test]
+    fn a_file_created_where_the_watched_folder_was_is_seen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let inventory = dir.path().join("inventory");
+        std::fs::create_dir(&inventory).expect("mkdir");
+        std::fs::write(inventory.join("a.yaml"), "version: 1\n").expect("write");
+        let mut watch = Watch::new(std::slice::from_ref(&inventory));
+        // Moved away (as a trash command or `git stash` does): the old watch follows
+        // the folder to its new name.
+        std::fs::rename(&inventory, dir.path().join("old")).expect("rename");
+        assert!(reload_seen(&mut watch), "moving the folder away reloads");
+        std::fs::create_dir(&inventory).expect("mkdir");
+        settle(&mut watch);
+        std::fs::write(inventory.join("b.yaml"), "version: 1\n").expect("write");
+        assert!(reload_seen(&mut watch), "a file in the new folder reloads");
+        // Deleted, with its parent, and created again.
+        std::fs::remove_dir_all(&inventory).expect("rm");
+        settle(&mut watch);
+        std::fs::create_dir(&inventory).expect("mkdir");
+        settle(&mut watch);
+        std::fs::write(inventory.join("c.yaml"), "version: 1\n").expect("write");
+        assert!(
+            reload_seen(&mut watch),
+            "a file in the recreated folder reloads"
+        );
+    }
+
+    #[test]
+    fn a_root_whose_parent_disappeared_is_found_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let inventory = dir.path().join("project/inventory");
+        std::fs::create_dir_all(&inventory).expect("mkdir");
+        let mut watch = Watch::new(std::slice::from_ref(&inventory));
+        std::fs::remove_dir_all(dir.path().join("project")).expect("rm");
+        settle(&mut watch);
+        std::fs::create_dir(dir.path().join("project")).expect("mkdir");
+        settle(&mut watch);
+        std::fs::create_dir(&inventory).expect("mkdir");
+        settle(&mut watch);
+        std::fs::write(inventory.join("a.yaml"), "version: 1\n").expect("write");
+        assert!(
+            reload_seen(&mut watch),
+            "a file in the recreated folder reloads"
+        );
+    }
+
+    #[test]
+    fn a_loaded_file_replaced_by_a_folder_is_watched_as_a_folder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("inventory.yaml");
+        std::fs::write(&file, "version: 1\n").expect("write");
+        let mut watch = Watch::new(std::slice::from_ref(&file));
+        std::fs::remove_file(&file).expect("rm");
+        assert!(reload_seen(&mut watch), "removing the file reloads");
+        std::fs::create_dir(&file).expect("mkdir");
+        settle(&mut watch);
+        std::fs::write(file.join("a.yaml"), "version: 1\n").expect("write");
+        assert!(reload_seen(&mut watch), "a file in the new folder reloads");
     }
 
     #[test]

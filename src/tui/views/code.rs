@@ -1,9 +1,10 @@
 //! The Code view: every struct field the scanner classified (struct, field, category,
-//! confidence, and whether the inventory declares it), filterable to the undeclared
-//! ones, with the selected field's reason and source line below.
+//! confidence, and whether the inventory declares it), filterable to the ones it does
+//! not declare (undeclared, or in a struct no `code.structs` mapping covers), with the
+//! selected field's reason and source line below.
 
 use super::{Action, Hint, View, detail_pane, not_loaded, pane};
-use crate::code::verdicts::{FieldStatus, Origin};
+use crate::code::verdicts::{FieldStatus, ItemPattern, Origin};
 use crate::source::{FileId, Span};
 use crate::tui::data::{Data, Location, Ready};
 use crate::tui::excerpt::{clean, excerpt};
@@ -22,8 +23,11 @@ enum Standing {
     Declared,
     /// An `undeclared-personal-field` finding points at it.
     Undeclared,
-    /// Another finding (a prohibited or retention rule) points at it.
+    /// Another finding of a rule (a prohibited or retention rule) points at it.
     BreaksRule,
+    /// Personal, in a struct that no `code.structs` mapping covers: the inventory
+    /// cannot declare it anywhere.
+    Unmapped,
     NotPersonal,
 }
 
@@ -33,6 +37,7 @@ impl Standing {
             Standing::Declared => "declared",
             Standing::Undeclared => "UNDECLARED",
             Standing::BreaksRule => "breaks rule",
+            Standing::Unmapped => "unmapped",
             Standing::NotPersonal => "not personal",
         }
     }
@@ -55,7 +60,6 @@ pub struct CodeView {
     rows: Vec<FieldRow>,
     list: FilteredList,
     only_undeclared: bool,
-    filter: String,
 }
 
 fn origin_label(origin: Origin) -> &'static str {
@@ -72,8 +76,10 @@ fn collect_rows(ready: &Ready) -> Vec<FieldRow> {
         if let Some(span) = f.span {
             let standing = if f.code == "undeclared-personal-field" {
                 Standing::Undeclared
-            } else {
+            } else if f.rule.is_some() {
                 Standing::BreaksRule
+            } else {
+                continue;
             };
             at_field
                 .entry((span.file, span.start))
@@ -86,7 +92,18 @@ fn collect_rows(ready: &Ready) -> Vec<FieldRow> {
         }
     }
     let mut rows = Vec::new();
+    let sections = &ready.audit.inventory.decl.code;
     for scan in &ready.audit.scans {
+        let mappings: Vec<ItemPattern> = sections
+            .get(scan.section)
+            .map(|section| {
+                section
+                    .structs
+                    .iter()
+                    .filter_map(|m| ItemPattern::new(&m.pattern.value))
+                    .collect()
+            })
+            .unwrap_or_default();
         for (file, field, status) in scan.judged() {
             let span = file.source.map(|source| Span {
                 file: source,
@@ -106,8 +123,12 @@ fn collect_rows(ready: &Ready) -> Vec<FieldRow> {
                     Some(*confidence),
                     reason.clone(),
                     *origin,
-                    span.and_then(|s| at_field.get(&(s.file, s.start)).copied())
-                        .unwrap_or(Standing::Declared),
+                    if mappings.iter().any(|m| m.matches(&field.item_path())) {
+                        span.and_then(|s| at_field.get(&(s.file, s.start)).copied())
+                            .unwrap_or(Standing::Declared)
+                    } else {
+                        Standing::Unmapped
+                    },
                 ),
                 FieldStatus::NotPersonal { reason, origin } => (
                     String::new(),
@@ -144,13 +165,15 @@ fn collect_rows(ready: &Ready) -> Vec<FieldRow> {
 }
 
 impl CodeView {
+    /// Narrows the list to the fields the inventory does not declare, or shows all.
     fn apply(&mut self) {
-        let query = if self.only_undeclared {
-            format!("'UNDECLARED {}", self.filter)
-        } else {
-            self.filter.clone()
-        };
-        self.list.set_query(query.trim());
+        let allowed = self.only_undeclared.then(|| {
+            self.rows
+                .iter()
+                .map(|r| matches!(r.standing, Standing::Undeclared | Standing::Unmapped))
+                .collect()
+        });
+        self.list.set_allowed(allowed);
     }
 
     fn selected(&self) -> Option<&FieldRow> {
@@ -180,6 +203,7 @@ impl View for CodeView {
             .map(|r| format!("{}.{}", r.item, r.field))
             .collect();
         self.list.set_items(haystacks, keys);
+        self.apply();
     }
 
     fn render(&mut self, frame: &mut Frame, area: Rect, data: &Data, theme: &Theme) {
@@ -188,16 +212,17 @@ impl View for CodeView {
         };
         let [top, bottom] =
             Layout::vertical([Constraint::Min(5), Constraint::Length(8)]).areas(area);
-        let undeclared = self
-            .rows
-            .iter()
-            .filter(|r| r.standing == Standing::Undeclared)
-            .count();
+        let count = |standing| self.rows.iter().filter(|r| r.standing == standing).count();
+        let undeclared = count(Standing::Undeclared);
+        let unmapped = match count(Standing::Unmapped) {
+            0 => String::new(),
+            n => format!(", {n} unmapped"),
+        };
         let title = format!(
-            "Code: classified fields ({}{}, {undeclared} undeclared)",
+            "Code: classified fields ({}, {undeclared} undeclared{unmapped}){}",
             self.list.count_label(),
             if self.only_undeclared {
-                ", undeclared only"
+                " · undeclared only"
             } else {
                 ""
             }
@@ -225,7 +250,7 @@ impl View for CodeView {
             |i| {
                 let r = &rows[i];
                 let standing = match r.standing {
-                    Standing::Undeclared | Standing::BreaksRule => theme.bad(),
+                    Standing::Undeclared | Standing::BreaksRule | Standing::Unmapped => theme.bad(),
                     Standing::Declared => theme.good(),
                     Standing::NotPersonal => theme.dim(),
                 };
@@ -285,28 +310,15 @@ impl View for CodeView {
         vec![("↑↓", "field"), ("u", "undeclared only"), ("e", "edit")]
     }
 
-    fn filter(&self) -> &str {
-        &self.filter
-    }
-
-    fn set_filter(&mut self, query: &str, _data: &Data) {
-        self.filter = query.to_owned();
-        self.apply();
-    }
-
     fn location(&self, data: &Data) -> Option<Location> {
         data.location(self.selected()?.span?)
     }
 
-    fn scroll(&mut self, delta: isize) {
-        self.list.scroll(delta);
+    fn list(&self) -> Option<&FilteredList> {
+        Some(&self.list)
     }
 
-    fn click(&mut self, column: u16, row: u16, _data: &Data) -> Action {
-        if self.list.click(column, row) {
-            Action::Handled
-        } else {
-            Action::Ignored
-        }
+    fn list_mut(&mut self) -> Option<&mut FilteredList> {
+        Some(&mut self.list)
     }
 }

@@ -5,9 +5,10 @@
 
 use super::{Action, Hint, Target, View, detail_pane, not_loaded, pane};
 use crate::finding::Finding;
+use crate::rules::{Coverage, coverage};
 use crate::source::SourceMap;
 use crate::tui::data::{Data, Location};
-use crate::tui::excerpt::{clean, excerpt};
+use crate::tui::excerpt::{MAX_TEXT, clean, clean_head, excerpt, head};
 use crate::tui::list::{Columns, FilteredList};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -35,7 +36,15 @@ pub struct Findings {
     detail_focus: bool,
     detail_scroll: u16,
     detail_area: Rect,
+    /// What the rule in scope checked, for the detail pane when it has no findings.
+    coverage: Option<Coverage>,
 }
+
+/// Most characters of a message the detail pane shows.
+const MAX_MESSAGE: usize = 500;
+
+/// Most lines of a fix the detail pane shows.
+const MAX_FIX_LINES: usize = 40;
 
 /// A key that identifies a finding across reloads.
 fn finding_key(f: &Finding) -> String {
@@ -43,13 +52,26 @@ fn finding_key(f: &Finding) -> String {
         "{}|{}|{}",
         f.code,
         f.rule.as_deref().unwrap_or(""),
-        f.message
+        head(&f.message, MAX_TEXT).0
     )
 }
 
 impl Findings {
     fn rebuild(&mut self, data: &Data) {
         self.rows.clear();
+        self.coverage = match (&self.scope, data.ready()) {
+            (Scope::Rule(id), Some(ready)) => {
+                let audit = &ready.audit;
+                audit
+                    .inventory
+                    .decl
+                    .rules
+                    .iter()
+                    .find(|r| &r.id.value == id)
+                    .map(|rule| coverage(&audit.inventory, &audit.graph, &audit.scans, rule))
+            }
+            _ => None,
+        };
         let mut haystacks = Vec::new();
         let mut keys = Vec::new();
         if let Some(ready) = data.ready() {
@@ -72,7 +94,7 @@ impl Findings {
                         f.severity,
                         f.code,
                         f.rule.as_deref().unwrap_or(""),
-                        f.message
+                        head(&f.message, MAX_TEXT).0
                     ));
                     keys.push(finding_key(f));
                 }
@@ -99,7 +121,11 @@ pub fn detail_lines(f: &Finding, sources: &SourceMap, theme: &Theme) -> Vec<Line
         head.push(Span::styled(format!("  rule {}", clean(rule)), theme.dim()));
     }
     lines.push(Line::from(head));
-    lines.push(Line::styled(clean(&f.message), theme.title()));
+    // A message can quote input of any size; a few lines of it say what went wrong.
+    lines.push(Line::styled(
+        clean_head(&f.message, MAX_MESSAGE),
+        theme.title(),
+    ));
     if f.claim.is_some() || f.promise.is_some() {
         let claim = f.claim.as_deref().map(clean).unwrap_or_default();
         lines.push(Line::from(vec![
@@ -133,11 +159,129 @@ pub fn detail_lines(f: &Finding, sources: &SourceMap, theme: &Theme) -> Vec<Line
         lines.extend(excerpt(sources, related.span, theme));
     }
     if let Some(help) = &f.help {
+        // The fix often ends in a YAML snippet to paste: keep its lines and indentation.
         lines.push(Line::default());
-        lines.push(Line::from(vec![
-            Span::styled("Fix: ", theme.good()),
-            Span::raw(clean(help)),
-        ]));
+        for (i, line) in help.lines().take(MAX_FIX_LINES).enumerate() {
+            let line = clean(line.trim_end());
+            lines.push(if i == 0 {
+                Line::from(vec![Span::styled("Fix: ", theme.good()), Span::raw(line)])
+            } else {
+                Line::raw(line)
+            });
+        }
+    }
+    lines
+}
+
+/// Most names of each kind the coverage of a kept promise lists.
+const MAX_COVERED_NAMES: usize = 20;
+
+/// "2 flows: a, b" with at most [`MAX_COVERED_NAMES`] names, cleaned.
+fn covered_line<'a>(
+    count_of: &str,
+    names: impl ExactSizeIterator<Item = &'a str>,
+    theme: &Theme,
+) -> Line<'static> {
+    let n = names.len();
+    let mut shown: Vec<String> = names.take(MAX_COVERED_NAMES).map(clean).collect();
+    if n > MAX_COVERED_NAMES {
+        shown.push(format!("and {} more", n - MAX_COVERED_NAMES));
+    }
+    Line::from(vec![
+        Span::styled(format!("  {n} {count_of}: "), theme.header()),
+        Span::raw(shown.join(", ")),
+    ])
+}
+
+/// `noun` in the plural when `n` is not 1.
+fn plural(n: usize, noun: &str) -> String {
+    match (n, noun.strip_suffix('y')) {
+        (1, _) => noun.to_owned(),
+        (_, Some(stem)) => format!("{stem}ies"),
+        (_, None) => format!("{noun}s"),
+    }
+}
+
+/// The detail of a promise with no findings: what its rule checked, so "kept" is seen
+/// to mean something (or, when its selectors matched nothing, that it does not).
+fn coverage_lines(
+    rule_id: &str,
+    coverage: Option<&Coverage>,
+    data: &Data,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let Some(coverage) = coverage else {
+        return Vec::new();
+    };
+    let rule = data.ready().and_then(|ready| {
+        ready
+            .audit
+            .inventory
+            .decl
+            .rules
+            .iter()
+            .find(|r| r.id.value == rule_id)
+    });
+    let mut head = vec![Span::styled("kept", theme.good())];
+    if let Some(rule) = rule {
+        if let Some(claim) = &rule.claim {
+            head.push(Span::styled(
+                format!("  claim {}", clean(&claim.value)),
+                theme.header(),
+            ));
+        }
+        head.push(Span::styled(
+            format!("  rule {} ({})", clean(rule_id), rule.kind.code()),
+            theme.dim(),
+        ));
+    }
+    let mut lines = vec![Line::from(head)];
+    if let Some(description) = rule.and_then(|r| r.description.as_ref()) {
+        lines.push(Line::styled(clean(&description.value), theme.title()));
+    }
+    lines.push(Line::default());
+    if coverage.is_empty() {
+        lines.push(Line::styled(
+            "Kept only because its selectors matched nothing: no flow, store or code field \
+             carries the data it names where it looks. Check its `data` and node selectors.",
+            theme.bad(),
+        ));
+        return lines;
+    }
+    lines.push(Line::raw(
+        "No finding: it checked, and found nothing wrong in,",
+    ));
+    if !coverage.flows.is_empty() {
+        let n = coverage.flows.len();
+        lines.push(covered_line(
+            &plural(n, "flow"),
+            coverage.flows.iter().map(String::as_str),
+            theme,
+        ));
+    }
+    let mut kinds: Vec<&str> = coverage.nodes.iter().map(|(kind, _)| *kind).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    for kind in kinds {
+        let ids: Vec<&str> = coverage
+            .nodes
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, id)| id.as_str())
+            .collect();
+        lines.push(covered_line(
+            &plural(ids.len(), kind),
+            ids.into_iter(),
+            theme,
+        ));
+    }
+    if !coverage.fields.is_empty() {
+        let n = coverage.fields.len();
+        lines.push(covered_line(
+            &plural(n, "code field"),
+            coverage.fields.iter().map(String::as_str),
+            theme,
+        ));
     }
     lines
 }
@@ -193,6 +337,10 @@ impl View for Findings {
         self.detail_area = bottom;
         let detail = match self.selected(data) {
             Some(f) => detail_lines(f, &ready.audit.inventory.sources, theme),
+            None if self.list.is_empty() && self.coverage.is_some() => match &self.scope {
+                Scope::Rule(id) => coverage_lines(id, self.coverage.as_ref(), data, theme),
+                _ => Vec::new(),
+            },
             None if findings.is_empty() => vec![Line::styled(
                 "No findings: every promise is kept.",
                 theme.good(),

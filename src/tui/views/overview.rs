@@ -15,6 +15,8 @@ use ratatui::widgets::{Cell, Paragraph, Row};
 
 /// One promise (rule) and how it stands.
 struct Promise {
+    /// The rule's id as written, to find its findings.
+    id: String,
     rule: String,
     claim: String,
     description: String,
@@ -44,6 +46,7 @@ impl View for Overview {
                 .rules
                 .iter()
                 .map(|rule| Promise {
+                    id: rule.id.value.clone(),
                     rule: clean(&rule.id.value),
                     claim: rule
                         .claim
@@ -58,13 +61,19 @@ impl View for Overview {
                     findings: broken.get(rule.id.value.as_str()).copied().unwrap_or(0),
                 })
                 .collect();
+            // Broken promises first, in the order they are declared; then the kept ones.
+            self.promises.sort_by_key(|p| p.findings == 0);
         }
+        // The status words match too: `/broken`, `/kept`.
         let haystacks = self
             .promises
             .iter()
-            .map(|p| format!("{} {} {}", p.claim, p.rule, p.description))
+            .map(|p| {
+                let status = if p.findings == 0 { "kept" } else { "broken" };
+                format!("{} {} {} {status}", p.claim, p.rule, p.description)
+            })
             .collect();
-        let keys = self.promises.iter().map(|p| p.rule.clone()).collect();
+        let keys = self.promises.iter().map(|p| p.id.clone()).collect();
         self.list.set_items(haystacks, keys);
     }
 
@@ -194,7 +203,7 @@ impl View for Overview {
         }
         match (key.code, self.list.selected()) {
             (KeyCode::Enter, Some(i)) => {
-                Action::Show(Target::RuleFindings(self.promises[i].rule.clone()))
+                Action::Show(Target::RuleFindings(self.promises[i].id.clone()))
             }
             _ => Action::Ignored,
         }
@@ -203,7 +212,7 @@ impl View for Overview {
     fn hints(&self) -> Vec<Hint> {
         vec![
             ("↑↓", "promise"),
-            ("Enter", "its findings"),
+            ("Enter", "findings or checks"),
             ("e", "edit rule"),
         ]
     }
@@ -225,7 +234,7 @@ impl View for Overview {
             .decl
             .rules
             .iter()
-            .find(|r| clean(&r.id.value) == rule)?;
+            .find(|r| r.id.value == rule)?;
         data.location(rule.span)
     }
 }

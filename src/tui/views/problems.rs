@@ -6,7 +6,7 @@
 use super::findings::detail_lines;
 use super::{Action, Hint, View, detail_pane, pane};
 use crate::tui::data::{Data, LoadState, Location};
-use crate::tui::excerpt::clean;
+use crate::tui::excerpt::{MAX_TEXT, clean, head};
 use crate::tui::list::{Columns, FilteredList};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -31,9 +31,11 @@ impl View for Problems {
                         .span
                         .map(|s| format!("{}:{}", failure.sources.name(s.file), s.line))
                         .unwrap_or_default();
+                    // Messages can quote input of any size: match and key on their start.
+                    let message = head(&p.message, MAX_TEXT).0;
                     (
-                        format!("{} {} {at}", p.code, p.message),
-                        format!("{}|{}", p.code, p.message),
+                        format!("{} {message} {at}", p.code),
+                        format!("{}|{message}", p.code),
                     )
                 })
                 .unzip(),
