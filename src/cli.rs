@@ -304,8 +304,8 @@ fn scan(args: &ScanArgs) -> io::Result<u8> {
     let patterns: Vec<&str> = args.exclude.iter().map(String::as_str).collect();
     let excluded = match crate::code::walk::excludes(&patterns) {
         Ok(excluded) => excluded,
-        Err(message) => {
-            writeln!(err, "error: --exclude {}", crate::text::sanitize(&message))?;
+        Err(problem) => {
+            writeln!(err, "error: --exclude: {}", problem.message)?;
             return Ok(EXIT_INPUT_ERROR);
         }
     };

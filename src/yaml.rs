@@ -167,10 +167,122 @@ pub fn parse(text: &str, file: FileId) -> Result<Node, Box<Finding>> {
         .map_err(|e| Box::new(error_finding(&e, text, file)))
 }
 
+/// What an input budget breach means, in words (the parser's own text shows its
+/// internal structure, such as `Depth { depth: 65 }`).
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach;
+    match breach {
+        BudgetBreach::Depth { .. } => format!("nested more than {MAX_DEPTH} levels deep"),
+        BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => {
+            format!("more than {MAX_NODES} YAML nodes")
+        }
+        BudgetBreach::ScalarBytes { .. } => format!(
+            "more than {} MiB of text in values",
+            crate::inventory::files::MAX_FILE_BYTES / (1024 * 1024)
+        ),
+        BudgetBreach::Documents { .. } => {
+            "more than one YAML document (`---`): an inventory file holds one".to_owned()
+        }
+        BudgetBreach::Aliases { aliases } => format!("too many aliases ({aliases})"),
+        BudgetBreach::Anchors { anchors } => format!("too many anchors ({anchors})"),
+        BudgetBreach::MergeKeys { merge_keys } => {
+            format!("too many merge keys (`<<`, {merge_keys})")
+        }
+        BudgetBreach::AliasAnchorRatio { aliases, anchors } => format!(
+            "{aliases} aliases for {anchors} anchors: aliases that multiply what they repeat"
+        ),
+        other => {
+            // Any limit added later: its name, without the parser's internal layout.
+            let debug = format!("{other:?}");
+            let name = debug.split([' ', '{', '(']).next().unwrap_or("a limit");
+            format!("over the parser's `{name}` limit")
+        }
+    }
+}
+
+/// Where aliases first replay more than [`MAX_ALIAS_REPLAY`] events: the 1-based line
+/// and column of the alias (a plain `*a` or one under a merge key `<<`) at which the
+/// budget runs out. The parser reports the replayed event instead, which sits inside
+/// the first anchor, far from the alias that multiplied it.
+fn where_aliases_ran_out(text: &str) -> Option<(u64, u64)> {
+    use serde_saphyr::granit_parser::{Event, Parser};
+    use std::collections::HashMap;
+    // Events each anchored node stands for, its own aliases expanded.
+    let mut sizes: HashMap<usize, usize> = HashMap::new();
+    // Open containers: their anchor (0 for none) and the events before them.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut events = 0usize;
+    let mut replayed = 0usize;
+    for result in Parser::new_from_str(text) {
+        let (event, span) = result.ok()?;
+        match event {
+            Event::Alias(id) => {
+                let size = sizes.get(&id).copied().unwrap_or(1);
+                events = events.saturating_add(size);
+                replayed = replayed.saturating_add(size);
+                if replayed > MAX_ALIAS_REPLAY {
+                    return Some((span.start.line() as u64, span.start.col() as u64 + 1));
+                }
+            }
+            Event::Scalar(_, _, id, _) => {
+                events = events.saturating_add(1);
+                if id > 0 {
+                    sizes.insert(id, 1);
+                }
+            }
+            Event::SequenceStart(_, id, _) | Event::MappingStart(_, id, _) => {
+                open.push((id, events));
+                events = events.saturating_add(1);
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                events = events.saturating_add(1);
+                if let Some((id, before)) = open.pop()
+                    && id > 0
+                {
+                    sizes.insert(id, events - before);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 fn error_finding(error: &serde_saphyr::Error, text: &str, file: FileId) -> Finding {
-    let inner = error.without_snippet();
-    let raw = UserMessageFormatter.format_message(inner);
+    let mut inner = error.without_snippet();
+    // An error met while replaying an alias comes wrapped with where the alias was
+    // defined and used.
+    while let serde_saphyr::Error::AliasError { error, .. } = inner {
+        inner = error.without_snippet();
+    }
+    let raw = match inner {
+        serde_saphyr::Error::Budget { breach, .. } => {
+            format!(
+                "YAML document too large or too complex: {}",
+                budget_message(breach)
+            )
+        }
+        serde_saphyr::Error::AliasReplayLimitExceeded { .. } => format!(
+            "aliases replay more than {MAX_ALIAS_REPLAY} events (an alias bomb); the limit is crossed here"
+        ),
+        _ => {
+            let text = UserMessageFormatter.format_message(inner).into_owned();
+            // The scanner's own guard, met before the depth budget on very deep input.
+            if text.contains("recursion limit exceeded") {
+                format!(
+                    "YAML document too large or too complex: nested more than {MAX_DEPTH} levels deep"
+                )
+            } else {
+                text
+            }
+        }
+    };
     let message = crate::text::sanitize(&raw);
+    // Where the alias budget ran out, rather than where the replayed event was written.
+    let alias_overflow = match inner {
+        serde_saphyr::Error::AliasReplayLimitExceeded { .. } => where_aliases_ran_out(text),
+        _ => None,
+    };
     let duplicate_key = match inner {
         serde_saphyr::Error::DuplicateMappingKey { key, .. } => {
             Some(key.clone().unwrap_or_default())
@@ -195,29 +307,42 @@ fn error_finding(error: &serde_saphyr::Error, text: &str, file: FileId) -> Findi
     if let Some(help) = help {
         finding = finding.with_help(help);
     }
-    let span = error
-        .location()
-        .filter(|l| l.line() > 0)
-        .map(|l| {
-            let start = l
-                .span()
-                .byte_offset()
-                .map(|b| b as u32)
-                .unwrap_or_else(|| line_column_to_byte(text, l.line(), l.column()));
-            Span {
-                file,
-                line: l.line() as u32,
-                column: l.column().max(1) as u32,
-                start,
-                end: start
-                    + duplicate_key
-                        .as_ref()
-                        .filter(|k| {
-                            text.get(start as usize..)
-                                .is_some_and(|rest| rest.starts_with(k.as_str()))
-                        })
-                        .map_or_else(|| next_char_len(text, start as usize), |k| k.len() as u32),
-            }
+    let at_alias = alias_overflow.map(|(line, column)| {
+        let start = line_column_to_byte(text, line, column);
+        Span {
+            file,
+            line: line as u32,
+            column: column as u32,
+            start,
+            end: start + next_char_len(text, start as usize),
+        }
+    });
+    let span = at_alias
+        .or_else(|| {
+            error.location().filter(|l| l.line() > 0).map(|l| {
+                let start = l
+                    .span()
+                    .byte_offset()
+                    .map(|b| b as u32)
+                    .unwrap_or_else(|| line_column_to_byte(text, l.line(), l.column()));
+                Span {
+                    file,
+                    line: l.line() as u32,
+                    column: l.column().max(1) as u32,
+                    start,
+                    end: start
+                        + duplicate_key
+                            .as_ref()
+                            .filter(|k| {
+                                text.get(start as usize..)
+                                    .is_some_and(|rest| rest.starts_with(k.as_str()))
+                            })
+                            .map_or_else(
+                                || next_char_len(text, start as usize),
+                                |k| k.len() as u32,
+                            ),
+                }
+            })
         })
         .unwrap_or_else(|| Span::file_start(file));
     let label = if duplicate_key.is_some() {

@@ -95,10 +95,32 @@ fn region_parent_cycle() {
 
 #[test]
 fn alias_bomb_is_refused() {
-    let (code, line, _, message, _) = one_problem(&["fixtures/bad/alias-bomb.yaml"]);
-    assert_eq!(code, "input-limit");
-    assert!(line > 0);
-    assert!(message.contains("replayed"), "{message}");
+    let (code, line, column, message, _) = one_problem(&["fixtures/bad/alias-bomb.yaml"]);
+    assert_eq!((code.as_str(), line, column), ("input-limit", 6, 45));
+    assert!(
+        message.contains("aliases replay more than 100000"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_merge_key_alias_bomb_is_reported_where_the_budget_ran_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("merge-bomb.yaml");
+    let mut text = String::from("version: 1\na0: &a0 {k0: v, k1: v, k2: v, k3: v, k4: v}\n");
+    for i in 1..9 {
+        let aliases = vec![format!("*a{}", i - 1); 10].join(", ");
+        text.push_str(&format!("a{i}: &a{i}\n  <<: [{aliases}]\n  x{i}: 1\n"));
+    }
+    fs::write(&path, text).expect("write");
+    let (code, line, column, message, _) = one_problem(&[path.to_str().expect("path")]);
+    // Not at the first anchor (line 2), where the replayed events were written, but
+    // at the alias whose replay crossed the limit.
+    assert_eq!(
+        (code.as_str(), line, column),
+        ("input-limit", 13, 38),
+        "{message}"
+    );
 }
 
 #[test]
@@ -114,9 +136,17 @@ fn nesting_ten_thousand_deep_is_refused() {
         ),
     )
     .expect("write");
-    let (code, line, _, _, help) = one_problem(&[path.to_str().expect("path")]);
+    let (code, line, _, message, help) = one_problem(&[path.to_str().expect("path")]);
     assert_eq!((code.as_str(), line), ("input-limit", 2));
     assert!(help.contains("64"), "{help}");
+    assert!(
+        message.ends_with("nested more than 64 levels deep"),
+        "{message}"
+    );
+    assert!(
+        !message.contains('{'),
+        "no internal debug formatting: {message}"
+    );
 }
 
 #[test]
@@ -213,4 +243,28 @@ fn hostile_strings_cannot_drive_the_terminal() {
     .expect("write");
     let (_, _, stderr) = check_human(&[path.to_str().expect("path")]);
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
+
+#[test]
+fn an_over_complex_exclude_glob_is_reported_at_the_glob() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(dir.path().join("src")).expect("mkdir");
+    let path = dir.path().join("inventory.yaml");
+    fs::write(
+        &path,
+        format!(
+            "version: 1\norganization: {{ id: acme }}\ncode:\n  roots: [.]\n  exclude:\n    - \"src/a/**\"\n    - \"{}\"\n",
+            "?".repeat(200_000)
+        ),
+    )
+    .expect("write");
+    let (code, line, column, message, help) = one_problem(&[path.to_str().expect("path")]);
+    assert_eq!((code.as_str(), line, column), ("invalid-value", 7, 7));
+    assert!(message.contains("is too complex"), "{message}");
+    assert!(!message.contains("NFA"), "{message}");
+    assert!(
+        message.len() < 200,
+        "the glob is not quoted whole: {message}"
+    );
+    assert!(help.contains("split"), "{help}");
 }

@@ -356,3 +356,40 @@ fn cr_only_line_endings_give_the_same_line_in_human_and_json_output() {
     assert!(human.contains("6 │     regoin: us"), "{human}");
     assert_printable("human output", &human);
 }
+
+#[test]
+fn a_non_utf8_file_has_the_same_position_in_check_as_in_scan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("src");
+    fs::create_dir_all(&src).expect("mkdir");
+    fs::write(
+        src.join("latin1.rs"),
+        b"pub struct User {\n    // caf\xe9\n    pub email: String,\n}\n".as_slice(),
+    )
+    .expect("write");
+    let report = scan_json(dir.path());
+    let skipped = &report["skipped"][0];
+    assert_eq!(
+        (&skipped["line"], &skipped["column"]),
+        (&Value::from(2), &Value::from(11))
+    );
+    fs::write(
+        dir.path().join("inventory.yaml"),
+        "version: 1\norganization: { id: acme }\ncode:\n  roots: [.]\n",
+    )
+    .expect("write");
+    let inventory = dir.path().join("inventory.yaml");
+    let (_, report) = common::check_json(&[inventory.to_str().expect("UTF-8 path")]);
+    let finding = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == "skipped-source")
+        .cloned()
+        .expect("a skipped-source finding");
+    assert_eq!(
+        (&finding["location"]["line"], &finding["location"]["column"]),
+        (&Value::from(2), &Value::from(11)),
+        "{finding}"
+    );
+}

@@ -145,19 +145,26 @@ fn read_text(path: &Path) -> Result<String, FileResult> {
     }
     let bytes = std::fs::read(path).map_err(|e| skip(format!("cannot read: {e}"), None))?;
     String::from_utf8(bytes).map_err(|e| {
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let valid_up_to = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let valid = &bytes[..valid_up_to];
         let line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
         let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        let start = valid.len() as u32;
-        skip(
-            "not valid UTF-8".to_owned(),
-            Some(Position {
+        let column = std::str::from_utf8(&valid[line_start..]).map_or(0, |s| s.chars().count());
+        // The text is kept with the bad bytes replaced, so a finding can quote the line:
+        // everything before the first bad byte keeps its offsets, and the replacement
+        // character that stands for it spans three bytes.
+        let start = valid_up_to as u32;
+        FileResult::Skipped {
+            reason: "not valid UTF-8".to_owned(),
+            at: Some(Position {
                 line,
-                column: (valid.len() - line_start) as u32 + 1,
+                column: column as u32 + 1,
                 start,
-                end: start + 1,
+                end: start + '\u{fffd}'.len_utf8() as u32,
             }),
-        )
+            text: Some(String::from_utf8_lossy(&bytes).into_owned()),
+        }
     })
 }
 

@@ -103,8 +103,14 @@ pub fn scan_sections(
         let patterns: Vec<&str> = section.exclude.iter().map(|p| p.value.as_str()).collect();
         match super::walk::excludes(&patterns) {
             Ok(excluded) => plans.push((index, roots, excluded)),
-            Err(message) => problems
-                .push(Finding::input("invalid-value", message).at(section.span, "in this section")),
+            Err(problem) => {
+                let finding = Finding::input("invalid-value", problem.message)
+                    .with_help("an exclude is a glob such as `**/tests/**` or `src/generated/*.rs`; split a long one into several simpler ones");
+                problems.push(match problem.pattern.and_then(|i| section.exclude.get(i)) {
+                    Some(pattern) => finding.at(pattern.span, "this glob"),
+                    None => finding.at(section.span, "in this section"),
+                });
+            }
         }
     }
     if !problems.is_empty() {

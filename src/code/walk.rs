@@ -13,15 +13,55 @@ pub struct WalkProblem {
     pub message: String,
 }
 
+/// Why exclude patterns could not be compiled: the message, and which pattern (by
+/// index) is at fault when one is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExcludeProblem {
+    pub pattern: Option<usize>,
+    pub message: String,
+}
+
+/// A pattern as a message quotes it: escaped, and cut after 60 characters.
+fn quoted(pattern: &str) -> String {
+    let mut shown: String = pattern.chars().take(60).collect();
+    if shown.len() < pattern.len() {
+        shown.push_str(&format!("…` ({} characters", pattern.chars().count()));
+        return format!("`{})", crate::text::sanitize_line(&shown));
+    }
+    format!("`{}`", crate::text::sanitize_line(&shown))
+}
+
 /// Compiles exclude patterns (matched against paths relative to the root, with `/`).
-pub fn excludes(patterns: &[&str]) -> Result<GlobSet, String> {
+pub fn excludes(patterns: &[&str]) -> Result<GlobSet, ExcludeProblem> {
     let mut builder = GlobSetBuilder::new();
-    for pattern in patterns {
-        let glob =
-            Glob::new(pattern).map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?;
+    let mut globs = Vec::with_capacity(patterns.len());
+    for (index, pattern) in patterns.iter().enumerate() {
+        let glob = Glob::new(pattern).map_err(|e| ExcludeProblem {
+            pattern: Some(index),
+            message: format!("{} is not a valid glob: {}", quoted(pattern), e.kind()),
+        })?;
+        globs.push(glob.clone());
         builder.add(glob);
     }
-    builder.build().map_err(|e| e.to_string())
+    builder.build().map_err(|_| {
+        // The set is too large to compile: name the first pattern that is too large
+        // on its own, if one is.
+        let culprit = globs.iter().position(|glob| {
+            let mut alone = GlobSetBuilder::new();
+            alone.add(glob.clone());
+            alone.build().is_err()
+        });
+        ExcludeProblem {
+            pattern: culprit,
+            message: match culprit {
+                Some(index) => format!(
+                    "exclude glob {} is too complex: it compiles to a matcher over the size limit",
+                    quoted(patterns[index])
+                ),
+                None => "the exclude globs together are too complex: they compile to a matcher over the size limit".to_owned(),
+            },
+        }
+    })
 }
 
 /// Which of `excluded`'s patterns match at least one path under `roots` (by pattern
@@ -127,6 +167,19 @@ mod tests {
             fs::write(full, "").expect("write");
         }
         let excluded = excludes(&["src/generated/**"]).expect("globs");
+        let too_complex = "?".repeat(200_000);
+        let problem = excludes(&["src/**", &too_complex]).expect_err("too complex");
+        assert_eq!(problem.pattern, Some(1));
+        assert!(
+            problem
+                .message
+                .starts_with("exclude glob `????????????????????????????????????????????????????????????…` (200000 characters) is too complex"),
+            "{}",
+            problem.message
+        );
+        let invalid = excludes(&["src/[a"]).expect_err("unclosed class");
+        assert_eq!(invalid.pattern, Some(0));
+        assert!(!invalid.message.contains("Error"), "{}", invalid.message);
         let (files, problems) = source_files(root, &excluded);
         let relative: Vec<_> = files
             .iter()
