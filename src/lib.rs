@@ -8,6 +8,8 @@ pub mod catalog;
 pub mod cli;
 pub mod code;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod graph;
 pub mod inventory;
 pub mod report;
