@@ -31,6 +31,27 @@ impl Tmux {
         }
     }
 
+    /// Starts a 100x30 session in the project's root running `script` with `sh -c`.
+    fn start(&self, script: &str) {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let started = self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "-c",
+            root,
+            "sh",
+            "-c",
+            script,
+        ]);
+        assert!(started.status.success(), "{started:?}");
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .arg("-L")
@@ -105,23 +126,7 @@ fn the_real_binary_in_tmux_answers_keys_and_restores_the_terminal() {
         env!("CARGO_BIN_EXE_ropa"),
         stty.display()
     );
-    let root = env!("CARGO_MANIFEST_DIR");
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "-c",
-        root,
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    tmux.start(&script);
 
     tmux.wait_for("Promises (36)");
     assert_eq!(
@@ -198,23 +203,7 @@ fn killed_by_signal_restores_the_terminal(signal: &str, number: u8) {
         env!("CARGO_BIN_EXE_ropa"),
         stty.display()
     );
-    let root = env!("CARGO_MANIFEST_DIR");
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "-c",
-        root,
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    tmux.start(&script);
     tmux.wait_for("Promises (36)");
     assert_eq!(tmux.flag("alternate_on"), "1");
     let pid = std::fs::read_to_string(&pid).expect("pid written");

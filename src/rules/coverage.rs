@@ -50,11 +50,7 @@ pub fn coverage(
     match &rule.kind {
         RuleKind::Location { nodes, .. } => {
             for node in g.graph.node_indices() {
-                let info = g.info(node);
-                if info.kind == NodeKind::Subject
-                    || !ctx.node_in_scope(node)
-                    || !ctx.node_selected(nodes, node)
-                {
+                if !ctx.location_judges(nodes, node) {
                     continue;
                 }
                 let arrives = g

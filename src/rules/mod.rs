@@ -108,6 +108,21 @@ impl<'a> RuleContext<'a> {
             && self.data.matches(self.categories(), datum.category)
     }
 
+    /// The keys of the categories a node holds that the rule's `data` selects, in the
+    /// order they are held, without repeats in a row.
+    pub fn selected_holdings(&self, node: NodeIndex) -> Vec<&str> {
+        let mut keys: Vec<&str> = self
+            .graph
+            .info(node)
+            .holds
+            .iter()
+            .filter(|d| self.selects(d))
+            .map(|d| self.key(d))
+            .collect();
+        keys.dedup();
+        keys
+    }
+
     /// Whether the rule's `data` selects a category found in code (never anonymized).
     pub fn selects_category(&self, category: crate::taxonomy::KeyId) -> bool {
         self.data.matches(self.categories(), category)
@@ -129,6 +144,15 @@ impl<'a> RuleContext<'a> {
                 || Some(item.value.as_str()) == store_id
                 || item.value == info.kind.section()
         })
+    }
+
+    /// Whether a location rule with node selector `nodes` judges this node: a node of
+    /// the rule's organization that the selector picks, not a data subject (people are
+    /// where data comes from, not where it is kept).
+    pub fn location_judges(&self, nodes: &[Id], node: NodeIndex) -> bool {
+        self.graph.info(node).kind != crate::inventory::model::NodeKind::Subject
+            && self.node_in_scope(node)
+            && self.node_selected(nodes, node)
     }
 
     pub fn uses(&self) -> &KeyTree {

@@ -21,10 +21,7 @@ pub(crate) fn location(ctx: &RuleContext, out: &mut Vec<Finding>) {
     let allowed = ids(allowed_regions);
     for node in g.graph.node_indices() {
         let info = g.info(node);
-        if info.kind == NodeKind::Subject
-            || !ctx.node_in_scope(node)
-            || !ctx.node_selected(nodes, node)
-        {
+        if !ctx.location_judges(nodes, node) {
             continue;
         }
         let inside = info.region.is_some_and(|r| {

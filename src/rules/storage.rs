@@ -112,13 +112,7 @@ fn backup_retention(ctx: &RuleContext, node: petgraph::graph::NodeIndex) -> Opti
         return None;
     }
     let info = ctx.graph.info(node);
-    let mut keys: Vec<&str> = info
-        .holds
-        .iter()
-        .filter(|d| ctx.selects(d))
-        .map(|d| ctx.key(d))
-        .collect();
-    keys.dedup();
+    let keys = ctx.selected_holdings(node);
     let first = info.holds.iter().find(|d| ctx.selects(d))?;
     let store_id = &store.common.id.value;
     let what = format!("the backup of store `{store_id}`");
@@ -196,13 +190,7 @@ pub(crate) fn encryption(ctx: &RuleContext, out: &mut Vec<Finding>) {
                 continue;
             }
             let info = g.info(node);
-            let mut keys: Vec<&str> = info
-                .holds
-                .iter()
-                .filter(|d| ctx.selects(d))
-                .map(|d| ctx.key(d))
-                .collect();
-            keys.dedup();
+            let keys = ctx.selected_holdings(node);
             if keys.is_empty() {
                 continue;
             }
