@@ -199,7 +199,8 @@ fn scan_file(root: &Path, path: &Path) -> FileResult {
 }
 
 /// Reads every file of `work` in parallel on threads with a stack large enough for the
-/// deepest file the prescan lets through.
+/// deepest file the prescan lets through, as many as the caller's rayon pool has (all
+/// cores, or `RAYON_NUM_THREADS`, or one inside a one-thread pool).
 fn scan_all(work: &[(PathBuf, PathBuf)], progress: &dyn Progress) -> Vec<FileResult> {
     let read = |(root, path): &(PathBuf, PathBuf)| {
         let result = scan_file(root, path);
@@ -207,6 +208,7 @@ fn scan_all(work: &[(PathBuf, PathBuf)], progress: &dyn Progress) -> Vec<FileRes
         result
     };
     match rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
         .thread_name(|i| format!("ropa-scan-{i}"))
         .stack_size(facts::PARSER_STACK_BYTES)
         .build()
