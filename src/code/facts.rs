@@ -176,7 +176,7 @@ pub fn on_parser_stack<T: Send>(work: impl FnOnce() -> T + Send) -> std::io::Res
 /// dropped, so memory holds one item's syntax tree at a time.
 pub fn collect(text: &str, module: &str) -> Result<SourceFacts, ParseProblem> {
     let prescanned = super::prescan::prescan(text).map_err(|problem| ParseProblem {
-        message: format!("not read: {}", problem.message),
+        message: format!("over the scanner's limits: {}", problem.message),
         at: problem.at,
     })?;
     let source = blank_preamble(&prescanned.text);

@@ -219,7 +219,7 @@ fn scan_all(work: &[(PathBuf, PathBuf)], progress: &dyn Progress) -> Vec<FileRes
             .iter()
             .map(|item| {
                 facts::on_parser_stack(|| read(item)).unwrap_or_else(|e| FileResult::Skipped {
-                    reason: format!("not read: no thread to parse it on ({e})"),
+                    reason: format!("no thread to parse it on ({e})"),
                     at: None,
                     text: None,
                 })
