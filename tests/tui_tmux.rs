@@ -242,3 +242,36 @@ fn sigterm_restores_the_terminal() {
 fn sighup_restores_the_terminal() {
     killed_by_signal_restores_the_terminal("HUP", 1);
 }
+
+/// Closing the terminal under the UI (the tmux server killed, as when an ssh session
+/// drops or a window is closed) must end ropa, not leave it spinning on a dead tty.
+#[test]
+fn closing_the_terminal_ends_the_ui() {
+    let tmux = Tmux::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pid = dir.path().join("pid.txt");
+    let script = format!(
+        "sh -c 'echo $$ > \"{}\"; exec \"{}\" tui inventory'; sleep 60",
+        pid.display(),
+        env!("CARGO_BIN_EXE_ropa"),
+    );
+    tmux.start(&script);
+    tmux.wait_for("Promises (36)");
+    let pid = std::fs::read_to_string(&pid).expect("pid written");
+    let proc_dir = Path::new("/proc").join(pid.trim());
+    let _ = tmux.run(&["kill-server"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let running = || {
+        // A zombie (`Z`) has exited; only its parent has not collected it yet.
+        std::fs::read_to_string(proc_dir.join("stat"))
+            .is_ok_and(|stat| !stat.split_whitespace().nth(2).is_some_and(|s| s == "Z"))
+    };
+    while running() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        !running(),
+        "ropa (pid {}) still runs after its terminal closed",
+        pid.trim()
+    );
+}

@@ -151,17 +151,27 @@ fn install_panic_hook() {
 }
 
 /// Termination signals caught while the UI runs: instead of dying with the terminal
-/// in raw mode, the loop sees the signal at its next tick and exits cleanly. The
-/// handlers are removed when this is dropped.
+/// in raw mode, the loop sees the signal at its next tick and exits cleanly. When the
+/// terminal itself is gone (SIGHUP after a window, tmux or ssh session closed), the
+/// loop may never get that tick: crossterm then spins reading the dead tty. A watchdog
+/// thread ends the process if the loop has not exited [`SIGNAL_GRACE`] after a signal,
+/// restoring what it can first. The handlers are removed, and the watchdog stopped,
+/// when this is dropped.
 struct Signals {
     caught: Arc<AtomicUsize>,
+    /// Set when the UI is done; the watchdog then stops.
+    finished: Arc<AtomicBool>,
     #[cfg(unix)]
     ids: Vec<signal_hook::SigId>,
 }
 
+/// How long the event loop has to exit by itself after a termination signal.
+const SIGNAL_GRACE: Duration = Duration::from_secs(2);
+
 impl Signals {
     fn catch() -> Self {
         let caught = Arc::new(AtomicUsize::new(0));
+        let finished = Arc::new(AtomicBool::new(false));
         #[cfg(unix)]
         let ids = {
             use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
@@ -173,8 +183,14 @@ impl Signals {
                 })
                 .collect()
         };
+        let watched = (Arc::clone(&caught), Arc::clone(&finished));
+        // Without the watchdog a signal is still seen at the loop's next tick.
+        let _ = std::thread::Builder::new()
+            .name("ropa-signal-watchdog".to_owned())
+            .spawn(move || watchdog(&watched.0, &watched.1));
         Signals {
             caught,
+            finished,
             #[cfg(unix)]
             ids,
         }
@@ -189,8 +205,27 @@ impl Signals {
     }
 }
 
+/// Ends the process with 128 + the signal's number when a caught signal has not ended
+/// the event loop within [`SIGNAL_GRACE`].
+fn watchdog(caught: &AtomicUsize, finished: &AtomicBool) {
+    let mut signalled_at: Option<Instant> = None;
+    while !finished.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(100));
+        let signal = caught.load(Ordering::SeqCst);
+        if signal == 0 {
+            continue;
+        }
+        let since = *signalled_at.get_or_insert_with(Instant::now);
+        if since.elapsed() >= SIGNAL_GRACE && !finished.load(Ordering::SeqCst) {
+            let _ = leave();
+            std::process::exit(128 + i32::try_from(signal).unwrap_or(0));
+        }
+    }
+}
+
 impl Drop for Signals {
     fn drop(&mut self) {
+        self.finished.store(true, Ordering::SeqCst);
         #[cfg(unix)]
         for id in self.ids.drain(..) {
             signal_hook::low_level::unregister(id);
