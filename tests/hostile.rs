@@ -117,7 +117,10 @@ fn deeply_nested_files_are_skipped_with_their_position_and_the_scan_goes_on() {
             let file = s["file"].as_str().unwrap_or_default();
             let name = file.rsplit('/').next().unwrap_or_default().to_owned();
             let reason = s["reason"].as_str().unwrap_or_default();
-            assert!(reason.starts_with("over the scanner's limits: "), "{reason}");
+            assert!(
+                reason.starts_with("over the scanner's limits: "),
+                "{reason}"
+            );
             (
                 name,
                 s["line"].as_u64().unwrap_or(0),
