@@ -264,7 +264,7 @@ fn closing_the_terminal_ends_the_ui() {
     let running = || {
         // A zombie (`Z`) has exited; only its parent has not collected it yet.
         std::fs::read_to_string(proc_dir.join("stat"))
-            .is_ok_and(|stat| !stat.split_whitespace().nth(2).is_some_and(|s| s == "Z"))
+            .is_ok_and(|stat| stat.split_whitespace().nth(2).is_none_or(|s| s != "Z"))
     };
     while running() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
