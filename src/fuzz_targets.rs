@@ -82,7 +82,8 @@ pub fn inventory(data: &[u8]) {
     }
 }
 
-/// The Rust fact extractor and the classifier on one source file.
+/// The Rust fact extractor and the classifier on one source file, and the `ropa scan`
+/// report of it in both formats.
 pub fn rust_source(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -107,6 +108,24 @@ pub fn rust_source(data: &[u8]) {
         |key| taxonomy.categories.get(key).is_some(),
     );
     assert_eq!(statuses.len(), fields.len());
+    let root = PathBuf::from("fuzz\u{1b}[2J");
+    let scan = crate::code::Scan {
+        files: vec![crate::code::FileFacts {
+            path: root.join("src/lib.rs"),
+            source: None,
+            fields: found.fields.clone(),
+            logs: found.logs.clone(),
+            elided: found.elided.clone(),
+        }],
+        ..Default::default()
+    };
+    let report = crate::report::scan::report(std::slice::from_ref(&root), &scan, &statuses);
+    let mut table = Vec::new();
+    if crate::report::scan::write_table_report(&mut table, &report).is_ok() {
+        assert_printable("scan table", &String::from_utf8_lossy(&table));
+    }
+    let document = json::to_string(&report);
+    assert_printable("scan JSON", &document);
 }
 
 /// The `Cargo.toml` reader on one manifest.
