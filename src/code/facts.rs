@@ -175,6 +175,15 @@ pub fn on_parser_stack<T: Send>(work: impl FnOnce() -> T + Send) -> std::io::Res
 /// [`on_parser_stack`]). Items are visited one at a time as they are parsed and then
 /// dropped, so memory holds one item's syntax tree at a time.
 pub fn collect(text: &str, module: &str) -> Result<SourceFacts, ParseProblem> {
+    collect_with(text, module, false)
+}
+
+/// [`collect`], reading `#[cfg(test)]` modules and items too when `include_tests`.
+pub fn collect_with(
+    text: &str,
+    module: &str,
+    include_tests: bool,
+) -> Result<SourceFacts, ParseProblem> {
     let prescanned = super::prescan::prescan(text).map_err(|problem| ParseProblem {
         message: format!("over the scanner's limits: {}", problem.message),
         at: problem.at,
@@ -189,6 +198,7 @@ pub fn collect(text: &str, module: &str) -> Result<SourceFacts, ParseProblem> {
             })?;
     drop(source);
     let mut visitor = FieldVisitor {
+        include_tests,
         modules: if module.is_empty() {
             Vec::new()
         } else {
@@ -270,6 +280,8 @@ fn skip_data_item(input: syn::parse::ParseStream) -> syn::Result<()> {
 }
 
 struct FieldVisitor<'t> {
+    /// Whether `#[cfg(test)]` code is read too.
+    include_tests: bool,
     modules: Vec<String>,
     item: String,
     variant: Option<String>,
@@ -405,6 +417,14 @@ impl<'ast> Visit<'ast> for FieldVisitor<'_> {
         visit::visit_macro(self, node);
     }
 
+    fn visit_item(&mut self, node: &'ast syn::Item) {
+        // Test code does not ship: `#[cfg(test)]` modules and items are left out.
+        if !self.include_tests && is_test_only(item_attrs(node)) {
+            return;
+        }
+        visit::visit_item(self, node);
+    }
+
     fn visit_item_mod(&mut self, node: &'ast syn::ItemMod) {
         self.modules.push(node.ident.to_string());
         visit::visit_item_mod(self, node);
@@ -460,6 +480,54 @@ impl<'ast> Visit<'ast> for FieldVisitor<'_> {
         }
         visit::visit_fields(self, node);
     }
+}
+
+/// The attributes of an item, for the kinds that can carry `#[cfg(test)]`.
+fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
+    match item {
+        syn::Item::Mod(i) => &i.attrs,
+        syn::Item::Struct(i) => &i.attrs,
+        syn::Item::Enum(i) => &i.attrs,
+        syn::Item::Union(i) => &i.attrs,
+        syn::Item::Fn(i) => &i.attrs,
+        syn::Item::Impl(i) => &i.attrs,
+        syn::Item::Const(i) => &i.attrs,
+        syn::Item::Static(i) => &i.attrs,
+        syn::Item::Trait(i) => &i.attrs,
+        syn::Item::Type(i) => &i.attrs,
+        syn::Item::Macro(i) => &i.attrs,
+        syn::Item::Use(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
+/// Whether attributes make an item exist in test builds only: `#[cfg(test)]`, or a
+/// `cfg(all(test, ...))`. `cfg(any(test, ...))` and `cfg(not(test))` also build outside
+/// tests.
+fn is_test_only(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        if !attr.path().is_ident("cfg") {
+            return false;
+        }
+        let Ok(list) = attr.meta.require_list() else {
+            return false;
+        };
+        let tokens: Vec<String> = list
+            .tokens
+            .clone()
+            .into_iter()
+            .map(|t| t.to_string())
+            .collect();
+        match tokens.as_slice() {
+            [only] => only == "test",
+            [all, group] if all == "all" => group
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+                .split(',')
+                .any(|part| part.trim() == "test"),
+            _ => false,
+        }
+    })
 }
 
 fn is_punct(token: Option<&proc_macro2::TokenTree>, ch: char) -> bool {
@@ -875,6 +943,32 @@ fn log_it(user: &User) { info!(\"{}\", user.email); }
         assert_eq!(facts.logs.len(), 1);
         let problem = collect("pub struct A;\nstatic X: u8 = 1\n", "").unwrap_err();
         assert!(problem.message.contains("`;`"), "{}", problem.message);
+    }
+
+    #[test]
+    fn test_only_code_is_left_out_unless_asked_for() {
+        let source = "pub struct User { pub email: String }
+#[cfg(test)]
+mod tests {
+    struct Fixture { phone: String }
+}
+#[cfg(all(unix, test))]
+struct UnixFixture { name: String }
+#[cfg(not(test))]
+struct Real { address: String }
+#[cfg(any(test, feature = \"x\"))]
+struct Either { city: String }
+";
+        let names = |include_tests| -> Vec<String> {
+            collect_with(source, "", include_tests)
+                .expect("parses")
+                .fields
+                .iter()
+                .map(|f| f.name.clone())
+                .collect()
+        };
+        assert_eq!(names(false), ["email", "address", "city"]);
+        assert_eq!(names(true), ["email", "phone", "name", "address", "city"]);
     }
 
     #[test]
