@@ -32,8 +32,8 @@ fn corpus() -> Option<PathBuf> {
 
 /// The `.rs` files the scanner reads, found by the scanner's own walk.
 fn rust_files(root: &Path) -> Vec<PathBuf> {
-    let excluded = ropa::code::walk::excludes(&[]).expect("no globs");
-    let (files, _) = ropa::code::walk::source_files(root, &excluded);
+    let (files, _) =
+        ropa::code::walk::source_files(root, &ropa::code::walk::SourceFilter::default());
     files
         .into_iter()
         .filter(|f| !ropa::code::walk::is_manifest(f))
@@ -60,11 +60,10 @@ fn bare_parse(files: &[PathBuf]) -> usize {
 
 /// ropa's whole scan: walk, read, parse, facts, and every field's verdict.
 fn ropa_scan(root: &Path) -> usize {
-    let excluded = ropa::code::walk::excludes(&[]).expect("no globs");
     let mut sources = ropa::source::SourceMap::new();
     let scan = ropa::code::scan(
         &[root.to_path_buf()],
-        &excluded,
+        &ropa::code::walk::SourceFilter::default(),
         &mut sources,
         &ropa::code::NoProgress,
     );

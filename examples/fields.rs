@@ -19,8 +19,8 @@ fn main() -> ExitCode {
     let files: Vec<PathBuf> = if args.len() > 1 {
         args[1..].iter().map(|f| root.join(f)).collect()
     } else {
-        let excluded = ropa::code::walk::excludes(&[]).unwrap_or_default();
-        let (files, _) = ropa::code::walk::source_files(&root, &excluded);
+        let (files, _) =
+            ropa::code::walk::source_files(&root, &ropa::code::walk::SourceFilter::default());
         files
             .into_iter()
             .filter(|f| !ropa::code::walk::is_manifest(f))

@@ -129,6 +129,46 @@ pub struct ScanArgs {
     /// Glob of paths (relative to a scanned directory) to skip; repeatable.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Scan test code too: `tests/`, `benches/` and `examples/` folders and
+    /// `#[cfg(test)]` items, which are left out by default (test code does not ship).
+    #[arg(long)]
+    pub include_tests: bool,
+    /// Report only fields the classifier is at least this sure hold personal data
+    /// (0.5 to 1; annotations and overrides are always sure).
+    #[arg(long, value_name = "CONFIDENCE", default_value_t = 0.5, value_parser = confidence)]
+    pub min_confidence: f32,
+    /// Exit with status 1 when the scan finds these (repeatable): personal `fields`,
+    /// third-party `sdks`, personal values passed to `logs`, or `any` of them. For teams
+    /// without an inventory yet; `ropa check` is the gate for those with one.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub fail_on: Vec<ScanFailOn>,
+}
+
+/// What makes `ropa scan --fail-on` exit with status 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScanFailOn {
+    /// Any field that holds personal data.
+    Fields,
+    /// Any dependency on a known third-party SDK.
+    Sdks,
+    /// Any personal value passed to a logging macro.
+    Logs,
+    /// Any of the three.
+    Any,
+}
+
+/// Parses a confidence between 0.5 and 1.
+fn confidence(text: &str) -> Result<f32, String> {
+    let value: f32 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number; give one such as 0.8"))?;
+    if (0.5..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{value} is outside 0.5 to 1: the classifier reports nothing below 0.5"
+        ))
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -311,12 +351,11 @@ fn scan(args: &ScanArgs) -> io::Result<u8> {
     };
     drop(err);
     let mut sources = crate::source::SourceMap::new();
-    let scan = crate::code::scan(
-        &args.paths,
-        &excluded,
-        &mut sources,
-        &ScanProgress::stderr(),
-    );
+    let filter = crate::code::walk::SourceFilter {
+        excluded,
+        include_tests: args.include_tests,
+    };
+    let scan = crate::code::scan(&args.paths, &filter, &mut sources, &ScanProgress::stderr());
     let fields: Vec<_> = scan.fields().map(|(_, field)| field).collect();
     let taxonomy = crate::taxonomy::Taxonomy::builtin();
     let statuses = crate::code::verdicts::judge(
@@ -324,14 +363,42 @@ fn scan(args: &ScanArgs) -> io::Result<u8> {
         |_| None,
         |key| taxonomy.categories.get(key).is_some(),
     );
+    // Fields below the asked confidence are left out as if unclassified.
+    let statuses: Vec<_> = statuses
+        .into_iter()
+        .map(|status| match status {
+            crate::code::verdicts::FieldStatus::Personal { confidence, .. }
+                if confidence < args.min_confidence =>
+            {
+                crate::code::verdicts::FieldStatus::Unclassified
+            }
+            other => other,
+        })
+        .collect();
     let report = report::scan::report(&args.paths, &scan, &statuses);
     let mut out = io::stdout().lock();
     let written = match args.format {
         ScanFormat::Json => out.write_all(json::to_string(&report).as_bytes()),
-        ScanFormat::Table => report::scan::write_table_report(&mut out, &report),
+        ScanFormat::Table => {
+            let width = report::scan::table_width(io::stdout().is_terminal());
+            report::scan::write_table_report(&mut out, &report, width)
+        }
     };
     ignore_closed_pipe(written.and_then(|()| out.flush()))?;
-    Ok(EXIT_CLEAN)
+    let found = |what: ScanFailOn, count: usize| {
+        count > 0 && (args.fail_on.contains(&what) || args.fail_on.contains(&ScanFailOn::Any))
+    };
+    let summary = &report.summary;
+    Ok(
+        if found(ScanFailOn::Fields, summary.personal_fields)
+            || found(ScanFailOn::Sdks, summary.sdks)
+            || found(ScanFailOn::Logs, summary.logged_values)
+        {
+            EXIT_FINDINGS
+        } else {
+            EXIT_CLEAN
+        },
+    )
 }
 
 fn explain(code: Option<&str>) -> io::Result<u8> {

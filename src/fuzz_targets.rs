@@ -121,7 +121,7 @@ pub fn rust_source(data: &[u8]) {
     };
     let report = crate::report::scan::report(std::slice::from_ref(&root), &scan, &statuses);
     let mut table = Vec::new();
-    if crate::report::scan::write_table_report(&mut table, &report).is_ok() {
+    if crate::report::scan::write_table_report(&mut table, &report, Some(80)).is_ok() {
         assert_printable("scan table", &String::from_utf8_lossy(&table));
     }
     let document = json::to_string(&report);

@@ -452,3 +452,169 @@ fn skipped_sources_are_warnings_in_check() {
     let (status, _) = check_json(&[&path, "--fail-on", "warning"]);
     assert_eq!(status, 1);
 }
+
+/// A crate with personal fields in shipped code, in `#[cfg(test)]` code and in the
+/// `tests/`, `benches/` and `examples/` folders.
+fn write_crate_with_tests(root: &Path) {
+    for (path, text) in [
+        (
+            "src/lib.rs",
+            "pub struct User { pub email: String }\n#[cfg(test)]\nmod tests {\n    struct Fixture { phone: String }\n}\n",
+        ),
+        ("tests/api.rs", "struct Person { first_name: String }\n"),
+        ("benches/load.rs", "struct Sample { ip_address: String }\n"),
+        ("examples/demo.rs", "struct Demo { last_name: String }\n"),
+    ] {
+        let full = root.join(path);
+        fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        fs::write(full, text).expect("write");
+    }
+}
+
+fn personal_fields(report: &Value) -> Vec<String> {
+    let mut names: Vec<String> = report["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["field"].as_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn test_code_is_left_out_unless_asked_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_crate_with_tests(dir.path());
+    let root = dir.path().to_str().expect("UTF-8 path");
+    let (status, report, _) = scan_json(&[root]);
+    assert_eq!(status, 0);
+    assert_eq!(personal_fields(&report), ["email"]);
+    let (_, report, _) = scan_json(&[root, "--include-tests"]);
+    assert_eq!(
+        personal_fields(&report),
+        ["email", "first_name", "ip_address", "last_name", "phone"]
+    );
+    // The inventory's `code` section has the same switch.
+    let inventory = dir.path().join("inventory.yaml");
+    let write = |include: &str| {
+        fs::write(
+            &inventory,
+            format!("version: 1\norganization: {{ id: acme }}\ncode:\n  roots: [.]\n{include}"),
+        )
+        .expect("write")
+    };
+    let unmapped = |report: &Value| {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["code"] == "unmapped-personal-struct")
+            .count()
+    };
+    write("");
+    let (_, report) = check_json(&[inventory.to_str().expect("UTF-8 path")]);
+    assert_eq!(unmapped(&report), 1, "{report}");
+    write("  include_tests: true\n");
+    let (_, report) = check_json(&[inventory.to_str().expect("UTF-8 path")]);
+    assert_eq!(unmapped(&report), 5, "{report}");
+}
+
+#[test]
+fn scan_min_confidence_and_fail_on() {
+    let (_, all, _) = scan_json(&["fixtures/code/alpha-serve-app"]);
+    let (_, sure, _) = scan_json(&["fixtures/code/alpha-serve-app", "--min-confidence", "0.85"]);
+    assert_eq!(personal_fields(&all).len(), 4);
+    assert_eq!(personal_fields(&sure), ["access_token"]);
+    let (status, _, stderr) =
+        scan_json(&["fixtures/code/alpha-serve-app", "--min-confidence", "0.3"]);
+    assert_eq!(status, 2);
+    assert!(stderr.contains("outside 0.5 to 1"), "{stderr}");
+    let status = |args: &[&str]| {
+        ropa()
+            .arg("scan")
+            .args(args)
+            .output()
+            .expect("runs")
+            .status
+            .code()
+    };
+    assert_eq!(status(&["fixtures/code/token-logged"]), Some(0));
+    assert_eq!(
+        status(&["fixtures/code/token-logged", "--fail-on", "logs"]),
+        Some(1)
+    );
+    assert_eq!(
+        status(&["fixtures/code/token-logged", "--fail-on", "any"]),
+        Some(1)
+    );
+    assert_eq!(
+        status(&["fixtures/code/phone-undeclared", "--fail-on", "sdks"]),
+        Some(0)
+    );
+    assert_eq!(
+        status(&["fixtures/code/phone-undeclared", "--fail-on", "fields"]),
+        Some(1)
+    );
+}
+
+#[test]
+fn the_scan_table_fits_80_columns_with_paths_relative_to_the_root() {
+    let output = ropa()
+        .args(["scan", "fixtures/code/alpha-serve-app"])
+        .env("COLUMNS", "80")
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    assert!(
+        text.contains("\nsrc/install.rs\n  LicenseRecord\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("fixtures/code/alpha-serve-app/src"),
+        "{text}"
+    );
+}
+
+#[test]
+fn enum_variant_fields_are_named_by_their_variant() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(dir.path().join("src")).expect("mkdir");
+    fs::write(
+        dir.path().join("src/lib.rs"),
+        "pub enum Contact {\n    Email { address: String },\n    Phone(PhoneNumber),\n}\npub struct PhoneNumber(String);\npub enum Recipient {\n    Member { email: String },\n}\n",
+    )
+    .expect("write");
+    let inventory = dir.path().join("inventory.yaml");
+    fs::write(
+        &inventory,
+        "version: 1\norganization: { id: acme }\nregions:\n  - { id: us, country: US }\nstores:\n  - id: db\n    region: us\n    encrypted_at_rest: true\n    holds:\n      - data: [user.name]\n        retention: 30d\ncode:\n  roots: [.]\n  structs:\n    - match: \"Recipient\"\n      to: db\n",
+    )
+    .expect("write");
+    let (_, report) = check_json(&[inventory.to_str().expect("UTF-8 path")]);
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("`Recipient::Member.email` holds `user.contact.email`")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("enum `Contact` holds personal data (`Email.address`")),
+        "{messages:?}"
+    );
+}

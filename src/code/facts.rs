@@ -133,6 +133,20 @@ pub struct SourceFacts {
 }
 
 impl FieldFact {
+    /// The item the field belongs to as shown: `User`, or `Contact::Email` for a field
+    /// of an enum variant.
+    pub fn owner(&self) -> String {
+        match &self.variant {
+            Some(variant) => format!("{}::{variant}", self.item),
+            None => self.item.clone(),
+        }
+    }
+
+    /// The field as shown: `User.email`, `Contact::Email.address`, `Recipient::User.0`.
+    pub fn display_name(&self) -> String {
+        format!("{}.{}", self.owner(), self.name)
+    }
+
     /// `models::user::User`, the path mappings in the inventory match against.
     pub fn item_path(&self) -> String {
         if self.module.is_empty() {

@@ -168,8 +168,8 @@ fn read_text(path: &Path) -> Result<String, FileResult> {
     })
 }
 
-/// Reads and parses one file.
-fn scan_file(root: &Path, path: &Path) -> FileResult {
+/// Reads and parses one file; `include_tests` reads `#[cfg(test)]` items too.
+fn scan_file(root: &Path, path: &Path, include_tests: bool) -> FileResult {
     let text = match read_text(path) {
         Ok(text) => text,
         Err(skipped) => return skipped,
@@ -184,7 +184,7 @@ fn scan_file(root: &Path, path: &Path) -> FileResult {
             },
         };
     }
-    let result = facts::collect(&text, &module_path(root, path));
+    let result = facts::collect_with(&text, &module_path(root, path), include_tests);
     // Spans index a per-thread source map that grows with every file; positions are
     // already computed, so free it before the next file.
     proc_macro2::extra::invalidate_current_thread_spans();
@@ -201,9 +201,13 @@ fn scan_file(root: &Path, path: &Path) -> FileResult {
 /// Reads every file of `work` in parallel on threads with a stack large enough for the
 /// deepest file the prescan lets through, as many as the caller's rayon pool has (all
 /// cores, or `RAYON_NUM_THREADS`, or one inside a one-thread pool).
-fn scan_all(work: &[(PathBuf, PathBuf)], progress: &dyn Progress) -> Vec<FileResult> {
+fn scan_all(
+    work: &[(PathBuf, PathBuf)],
+    include_tests: bool,
+    progress: &dyn Progress,
+) -> Vec<FileResult> {
     let read = |(root, path): &(PathBuf, PathBuf)| {
-        let result = scan_file(root, path);
+        let result = scan_file(root, path, include_tests);
         progress.advance();
         result
     };
@@ -228,11 +232,11 @@ fn scan_all(work: &[(PathBuf, PathBuf)], progress: &dyn Progress) -> Vec<FileRes
     }
 }
 
-/// Scans the Rust files and manifests under each root (excluding `excluded`), in
+/// Scans the Rust files and manifests under each root that `filter` lets through, in
 /// parallel. Files with facts are registered in `sources`.
 pub fn scan(
     roots: &[PathBuf],
-    excluded: &globset::GlobSet,
+    filter: &walk::SourceFilter,
     sources: &mut SourceMap,
     progress: &dyn Progress,
 ) -> Scan {
@@ -248,7 +252,7 @@ pub fn scan(
             });
             continue;
         }
-        let (files, problems) = walk::source_files(root, excluded);
+        let (files, problems) = walk::source_files(root, filter);
         work.extend(files.into_iter().map(|f| (root.clone(), f)));
         scan.skipped
             .extend(problems.into_iter().map(|p| SkippedSource {
@@ -259,7 +263,7 @@ pub fn scan(
             }));
     }
     progress.start(work.len());
-    let results = scan_all(&work, progress);
+    let results = scan_all(&work, filter.include_tests, progress);
     for ((_, path), result) in work.into_iter().zip(results) {
         match result {
             FileResult::Rust { text, facts } => {
@@ -341,7 +345,7 @@ mod tests {
         big.set_len(MAX_SOURCE_BYTES + 1).expect("sparse");
         let scan = scan(
             &[dir.path().to_path_buf()],
-            &walk::excludes(&[]).expect("globs"),
+            &walk::SourceFilter::default(),
             &mut SourceMap::new(),
             &NoProgress,
         );
@@ -385,7 +389,7 @@ mod tests {
     fn a_missing_root_is_reported() {
         let scan = scan(
             &[PathBuf::from("/definitely/not/here")],
-            &walk::excludes(&[]).expect("globs"),
+            &walk::SourceFilter::default(),
             &mut SourceMap::new(),
             &NoProgress,
         );

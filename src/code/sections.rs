@@ -102,7 +102,14 @@ pub fn scan_sections(
         }
         let patterns: Vec<&str> = section.exclude.iter().map(|p| p.value.as_str()).collect();
         match super::walk::excludes(&patterns) {
-            Ok(excluded) => plans.push((index, roots, excluded)),
+            Ok(excluded) => plans.push((
+                index,
+                roots,
+                super::walk::SourceFilter {
+                    excluded,
+                    include_tests: section.include_tests,
+                },
+            )),
             Err(problem) => {
                 let finding = Finding::input("invalid-value", problem.message)
                     .with_help("an exclude is a glob such as `**/tests/**` or `src/generated/*.rs`; split a long one into several simpler ones");

@@ -6,6 +6,32 @@
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
 
+/// What a walk leaves out besides `target/` and hidden folders: the configured exclude
+/// globs, and test code (`tests/`, `benches/` and `examples/` folders) unless asked for.
+#[derive(Clone, Debug, Default)]
+pub struct SourceFilter {
+    pub excluded: GlobSet,
+    /// Read test code too: the folders above, and `#[cfg(test)]` items in sources.
+    pub include_tests: bool,
+}
+
+impl SourceFilter {
+    /// The default filter with `excluded` globs: test code is left out.
+    pub fn new(excluded: GlobSet) -> Self {
+        SourceFilter {
+            excluded,
+            include_tests: false,
+        }
+    }
+
+    /// Whether the walk skips a folder of this name.
+    fn skips_dir(&self, name: &str) -> bool {
+        name == "target"
+            || name.starts_with('.')
+            || (!self.include_tests && matches!(name, "tests" | "benches" | "examples"))
+    }
+}
+
 /// A path the walk could not enter or read, with the reason.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WalkProblem {
@@ -64,10 +90,11 @@ pub fn excludes(patterns: &[&str]) -> Result<GlobSet, ExcludeProblem> {
     })
 }
 
-/// Which of `excluded`'s patterns match at least one path under `roots` (by pattern
-/// index). The walk skips `target/` and hidden folders like [`source_files`] but goes
-/// on inside excluded folders, so a pattern counts as used when anything below matches.
-pub fn used_excludes(roots: &[PathBuf], excluded: &GlobSet) -> Vec<bool> {
+/// Which of the filter's exclude patterns match at least one path under `roots` (by
+/// pattern index). The walk skips the folders [`source_files`] skips but goes on
+/// inside excluded folders, so a pattern counts as used when anything below matches.
+pub fn used_excludes(roots: &[PathBuf], filter: &SourceFilter) -> Vec<bool> {
+    let excluded = &filter.excluded;
     let mut used = vec![false; excluded.len()];
     if used.is_empty() {
         return used;
@@ -78,8 +105,7 @@ pub fn used_excludes(roots: &[PathBuf], excluded: &GlobSet) -> Vec<bool> {
             .into_iter()
             .filter_entry(|entry| {
                 let name = entry.file_name().to_string_lossy();
-                entry.depth() == 0
-                    || !(entry.file_type().is_dir() && (name == "target" || name.starts_with('.')))
+                entry.depth() == 0 || !(entry.file_type().is_dir() && filter.skips_dir(&name))
             });
         for entry in walker.flatten() {
             if entry.depth() == 0 {
@@ -104,9 +130,9 @@ pub fn is_manifest(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == "Cargo.toml")
 }
 
-/// The `.rs` and `Cargo.toml` files under `root`, sorted, and the paths that could not
-/// be read.
-pub fn source_files(root: &Path, excluded: &GlobSet) -> (Vec<PathBuf>, Vec<WalkProblem>) {
+/// The `.rs` and `Cargo.toml` files under `root` that `filter` lets through, sorted, and
+/// the paths that could not be read.
+pub fn source_files(root: &Path, filter: &SourceFilter) -> (Vec<PathBuf>, Vec<WalkProblem>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let walker = walkdir::WalkDir::new(root)
@@ -119,9 +145,8 @@ pub fn source_files(root: &Path, excluded: &GlobSet) -> (Vec<PathBuf>, Vec<WalkP
             }
             let name = entry.file_name().to_string_lossy();
             let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
-            let skipped_dir =
-                entry.file_type().is_dir() && (name == "target" || name.starts_with('.'));
-            !skipped_dir && !excluded.is_match(relative)
+            let skipped_dir = entry.file_type().is_dir() && filter.skips_dir(&name);
+            !skipped_dir && !filter.excluded.is_match(relative)
         });
     for entry in walker {
         match entry {
@@ -159,6 +184,10 @@ mod tests {
             "target/debug/build.rs",
             ".git/hook.rs",
             "src/generated/x.rs",
+            "tests/api.rs",
+            "benches/speed.rs",
+            "examples/demo.rs",
+            "crates/core/tests/it.rs",
             "README.md",
             "Cargo.toml",
         ] {
@@ -180,18 +209,37 @@ mod tests {
         let invalid = excludes(&["src/[a"]).expect_err("unclosed class");
         assert_eq!(invalid.pattern, Some(0));
         assert!(!invalid.message.contains("Error"), "{}", invalid.message);
-        let (files, problems) = source_files(root, &excluded);
-        let relative: Vec<_> = files
-            .iter()
-            .map(|f| {
-                f.strip_prefix(root)
-                    .expect("inside")
-                    .to_string_lossy()
-                    .replace('\\', "/")
-            })
-            .collect();
-        assert_eq!(relative, ["Cargo.toml", "src/lib.rs", "src/models/user.rs"]);
-        assert!(problems.is_empty());
+        let mut filter = SourceFilter::new(excluded);
+        let relative = |filter: &SourceFilter| -> Vec<String> {
+            let (files, problems) = source_files(root, filter);
+            assert!(problems.is_empty());
+            files
+                .iter()
+                .map(|f| {
+                    f.strip_prefix(root)
+                        .expect("inside")
+                        .to_string_lossy()
+                        .replace('\\', "/")
+                })
+                .collect()
+        };
+        assert_eq!(
+            relative(&filter),
+            ["Cargo.toml", "src/lib.rs", "src/models/user.rs"]
+        );
+        filter.include_tests = true;
+        assert_eq!(
+            relative(&filter),
+            [
+                "Cargo.toml",
+                "benches/speed.rs",
+                "crates/core/tests/it.rs",
+                "examples/demo.rs",
+                "src/lib.rs",
+                "src/models/user.rs",
+                "tests/api.rs"
+            ]
+        );
     }
 
     #[cfg(unix)]
@@ -206,7 +254,7 @@ mod tests {
         fs::write(outside.join("secret.rs"), "").expect("write");
         std::os::unix::fs::symlink(&outside, root.join("src/escape")).expect("symlink");
         std::os::unix::fs::symlink(&root, root.join("src/loop")).expect("symlink");
-        let (files, problems) = source_files(&root, &excludes(&[]).expect("globs"));
+        let (files, problems) = source_files(&root, &SourceFilter::default());
         assert_eq!(files, [root.join("src/lib.rs")]);
         assert!(problems.is_empty());
     }
@@ -219,7 +267,10 @@ mod tests {
         fs::write(root.join("src/generated/deep/x.rs"), "").expect("write");
         let excluded =
             excludes(&["src/generated/**", "**/deep/*.rs", "src/vendor/**"]).expect("globs");
-        assert_eq!(used_excludes(&[root], &excluded), [true, true, false]);
+        assert_eq!(
+            used_excludes(&[root], &SourceFilter::new(excluded)),
+            [true, true, false]
+        );
     }
 
     #[test]

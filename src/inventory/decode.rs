@@ -384,7 +384,14 @@ impl<'a> Decoder<'a> {
     }
 
     fn code(&mut self, node: &Node, out: &mut Declarations) {
-        let keys = ["roots", "exclude", "structs", "fields", "logs"];
+        let keys = [
+            "roots",
+            "exclude",
+            "include_tests",
+            "structs",
+            "fields",
+            "logs",
+        ];
         let Some(f) = self.fields(node, "`code`", &keys) else {
             return;
         };
@@ -483,6 +490,9 @@ impl<'a> Decoder<'a> {
             structs,
             fields: overrides,
             logs: self.opt_id(&f, "logs"),
+            include_tests: self
+                .opt_bool(&f, "include_tests")
+                .is_some_and(|flag| flag.value),
             organization: self.organization,
             span: f.span,
         });

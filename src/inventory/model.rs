@@ -350,6 +350,8 @@ pub struct CodeSection {
     pub fields: Vec<FieldOverride>,
     /// The store that log output goes to; categories it declares may be logged.
     pub logs: Option<Id>,
+    /// Scan test code too: `tests/`, `benches/`, `examples/` and `#[cfg(test)]` items.
+    pub include_tests: bool,
     pub organization: Option<usize>,
     pub span: Span,
 }

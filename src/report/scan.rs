@@ -240,103 +240,195 @@ pub fn report(roots: &[std::path::PathBuf], scan: &Scan, statuses: &[FieldStatus
     }
 }
 
-/// Writes rows as columns padded to the widest cell; the last column is not padded.
-fn write_table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+/// The width the table is fitted to: `COLUMNS` when set, else the terminal's width
+/// when writing to one; `None` (no limit) into a pipe or file.
+pub fn table_width(is_terminal: bool) -> Option<usize> {
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c >= 40)
+    {
+        return Some(columns);
+    }
+    if is_terminal {
+        return ratatui::crossterm::terminal::size()
+            .ok()
+            .map(|(columns, _)| usize::from(columns).max(40));
+    }
+    None
+}
+
+/// `text` cut to `width` characters, the cut marked with `…`.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// The width of each column but the last: the widest cell, at most `caps[i]`.
+fn column_widths(rows: &[Vec<String>], caps: &[usize]) -> Vec<usize> {
+    let columns = rows.first().map_or(0, Vec::len);
+    let mut widths = vec![0usize; columns.saturating_sub(1)];
     for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+        for (i, width) in widths.iter_mut().enumerate() {
+            let cap = caps.get(i).copied().unwrap_or(usize::MAX);
+            let cell = row.get(i).map_or(0, |c| c.chars().count());
+            *width = (*width).max(cell.min(cap));
         }
     }
-    let line = |cells: Vec<&str>| -> String {
-        let last = cells.len().saturating_sub(1);
-        let mut text = String::new();
-        for (i, (cell, width)) in cells.iter().zip(&widths).enumerate() {
-            if i == last {
-                text.push_str(cell);
-            } else {
-                text.push_str(cell);
-                text.push_str(&" ".repeat(width - cell.chars().count() + 2));
+    widths
+}
+
+/// Writes one row padded to `widths`; the last cell takes what is left of `width`.
+fn write_row(
+    out: &mut dyn Write,
+    indent: &str,
+    row: &[String],
+    widths: &[usize],
+    width: Option<usize>,
+) -> io::Result<()> {
+    let mut line = indent.to_owned();
+    for (i, cell) in row.iter().enumerate() {
+        match widths.get(i) {
+            Some(&column) => {
+                let shown = fit(cell, column);
+                let pad = column - shown.chars().count() + 2;
+                line.push_str(&shown);
+                line.push_str(&" ".repeat(pad));
+            }
+            None => {
+                let used = line.chars().count();
+                let rest = width.map_or(usize::MAX, |w| w.saturating_sub(used).max(12));
+                line.push_str(&fit(cell, rest));
             }
         }
-        text
-    };
-    writeln!(out, "{}", line(header.to_vec()))?;
+    }
+    writeln!(out, "{}", line.trim_end())
+}
+
+/// Writes rows as columns padded to the widest cell (each at most `caps[i]`
+/// characters); the last column takes what is left of `width` and is cut to it.
+fn write_rows(
+    out: &mut dyn Write,
+    indent: &str,
+    rows: &[Vec<String>],
+    caps: &[usize],
+    width: Option<usize>,
+) -> io::Result<()> {
+    let widths = column_widths(rows, caps);
     for row in rows {
-        writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
+        write_row(out, indent, row, &widths, width)?;
     }
     Ok(())
 }
 
-fn location(at: &Location) -> String {
-    format!("{}:{}:{}", at.file, at.line, at.column)
+/// A path as the table shows it: relative to the scanned root when one root was
+/// scanned; as given when several were, so that files in different roots stay apart.
+fn relative<'a>(file: &'a str, roots: &[String]) -> &'a str {
+    match roots {
+        [root] => file
+            .strip_prefix(root.trim_end_matches('/'))
+            .and_then(|rest| rest.strip_prefix('/'))
+            .unwrap_or(file),
+        _ => file,
+    }
 }
 
-/// Writes a titled table followed by a blank line; nothing when there are no rows.
+/// `file:line:column`, relative to the root.
+fn location(at: &Location, roots: &[String]) -> String {
+    format!("{}:{}:{}", relative(&at.file, roots), at.line, at.column)
+}
+
+/// Writes a titled section followed by a blank line; nothing when there are no rows.
 fn write_section(
     out: &mut dyn Write,
     title: &str,
-    header: &[&str],
     rows: &[Vec<String>],
+    caps: &[usize],
+    width: Option<usize>,
 ) -> io::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
     writeln!(out, "{title}")?;
-    write_table(out, header, rows)?;
+    write_rows(out, "  ", rows, caps, width)?;
     writeln!(out)
 }
 
-/// Writes the report as tables, one section per kind of fact, and a summary line.
-pub fn write_table_report(out: &mut dyn Write, report: &ScanReport) -> io::Result<()> {
-    let fields: Vec<Vec<String>> = report
-        .fields
-        .iter()
-        .map(|f| {
-            let item = match &f.variant {
-                Some(v) => format!("{}::{v}.{}", f.item, f.field),
-                None => format!("{}.{}", f.item, f.field),
-            };
-            vec![
-                location(&f.at),
-                item,
-                f.category.clone(),
-                format!("{:.2}", f.confidence),
-                f.reason.clone(),
-            ]
-        })
-        .collect();
-    write_section(
-        out,
-        "Personal data in struct fields:",
-        &["LOCATION", "FIELD", "CATEGORY", "CONFIDENCE", "REASON"],
-        &fields,
-    )?;
+/// Writes the report as text fitted to `width` columns (no limit when `None`): the
+/// personal fields grouped by file and item, with paths relative to the scanned root,
+/// then one section per other kind of fact, and a summary line.
+pub fn write_table_report(
+    out: &mut dyn Write,
+    report: &ScanReport,
+    width: Option<usize>,
+) -> io::Result<()> {
+    let roots = &report.roots;
+    if !report.fields.is_empty() {
+        writeln!(out, "Personal data in struct fields:")?;
+        let owner = |f: &PersonalField| match &f.variant {
+            Some(variant) => format!("{}::{variant}", f.item),
+            None => f.item.clone(),
+        };
+        let rows: Vec<Vec<String>> = report
+            .fields
+            .iter()
+            .map(|f| {
+                vec![
+                    f.at.line.to_string(),
+                    f.field.clone(),
+                    f.category.clone(),
+                    format!("{:.2}", f.confidence),
+                    f.reason.clone(),
+                ]
+            })
+            .collect();
+        // One set of columns for the whole section, so the groups line up.
+        let widths = column_widths(&rows, &[6, 24, 30, 4]);
+        let mut shown: Option<(&str, String)> = None;
+        for (field, row) in report.fields.iter().zip(&rows) {
+            let file = relative(&field.at.file, roots);
+            let item = owner(field);
+            if shown.as_ref().is_none_or(|(f, _)| *f != file) {
+                writeln!(out, "{}", fit(file, width.unwrap_or(usize::MAX)))?;
+                shown = None;
+            }
+            if shown.as_ref().is_none_or(|(_, i)| *i != item) {
+                writeln!(out, "  {item}")?;
+            }
+            write_row(out, "    ", row, &widths, width)?;
+            shown = Some((file, item));
+        }
+        writeln!(out)?;
+    }
     let dependencies: Vec<Vec<String>> = report
         .dependencies
         .iter()
         .map(|d| {
             vec![
-                location(&d.at),
+                location(&d.at, roots),
                 d.krate.clone(),
-                d.legal_name.clone(),
                 d.kind.clone(),
-                d.region.clone(),
+                format!("{}, {}", d.legal_name, d.region),
             ]
         })
         .collect();
     write_section(
         out,
         "Third-party SDKs in Cargo.toml:",
-        &["LOCATION", "CRATE", "VENDOR", "KIND", "REGION"],
         &dependencies,
+        &[40, 24, 18],
+        width,
     )?;
     let logs: Vec<Vec<String>> = report
         .logs
         .iter()
         .map(|l| {
             vec![
-                location(&l.at),
+                location(&l.at, roots),
                 format!("{}!", l.macro_name),
                 l.expr.clone(),
                 l.category.clone(),
@@ -346,27 +438,29 @@ pub fn write_table_report(out: &mut dyn Write, report: &ScanReport) -> io::Resul
     write_section(
         out,
         "Personal data passed to logging:",
-        &["LOCATION", "MACRO", "VALUE", "CATEGORY"],
         &logs,
+        &[40, 16, 30],
+        width,
     )?;
     let skipped: Vec<Vec<String>> = report
         .skipped
         .iter()
         .map(|s| {
+            let file = relative(&s.file, roots);
             let at = match (s.line, s.column) {
-                (Some(l), Some(c)) => format!("{}:{l}:{c}", s.file),
-                _ => s.file.clone(),
+                (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+                _ => file.to_owned(),
             };
             vec![at, s.reason.clone()]
         })
         .collect();
-    write_section(out, "Not scanned:", &["LOCATION", "REASON"], &skipped)?;
+    write_section(out, "Not scanned:", &skipped, &[48], width)?;
     let not_read: Vec<Vec<String>> = report
         .not_read
         .iter()
         .map(|n| {
             vec![
-                format!("{}:{}:{}", n.at.file, n.at.line, n.at.column),
+                location(&n.at, roots),
                 format!(
                     "a literal of {} tokens (over {}): holds no fields or log calls",
                     n.tokens,
@@ -375,11 +469,11 @@ pub fn write_table_report(out: &mut dyn Write, report: &ScanReport) -> io::Resul
             ]
         })
         .collect();
-    write_section(out, "Not read:", &["LOCATION", "WHAT"], &not_read)?;
+    write_section(out, "Not read:", &not_read, &[48], width)?;
     let s = &report.summary;
     writeln!(
         out,
-        "{} personal {} in {} {}, {} third-party {}, {} logged personal {}; {} Rust {} and {} {} scanned, {} skipped",
+        "{} personal {} in {} {}, {} third-party {}, {} logged personal {}\n{} Rust {} and {} {} scanned, {} skipped",
         s.personal_fields,
         plural(s.personal_fields, "field", "fields"),
         s.personal_structs,

@@ -218,9 +218,8 @@ impl<'a> SectionChecker<'a> {
             "undeclared-personal-field",
             Severity::Error,
             format!(
-                "`{}.{}` holds `{category}`, but {} `{}` {how}",
-                field.item,
-                field.name,
+                "`{}` holds `{category}`, but {} `{}` {how}",
+                field.display_name(),
                 info.kind.noun(),
                 info.id
             ),
@@ -241,14 +240,22 @@ impl<'a> SectionChecker<'a> {
         item_path: &str,
         fields: &[(&FileFacts, &FieldFact, &str)],
     ) -> Finding {
+        let kind = if fields.iter().any(|(_, f, _)| f.variant.is_some()) {
+            "enum"
+        } else {
+            "struct"
+        };
         let mut finding = Finding::new(
             "unmapped-personal-struct",
             Severity::Warning,
             format!(
-                "struct `{item_path}` holds personal data ({}) but the inventory maps it to no store or system",
+                "{kind} `{item_path}` holds personal data ({}) but the inventory maps it to no store or system",
                 fields
                     .iter()
-                    .map(|(_, f, c)| format!("`{}`: `{c}`", f.name))
+                    .map(|(_, f, c)| match &f.variant {
+                        Some(variant) => format!("`{variant}.{}`: `{c}`", f.name),
+                        None => format!("`{}`: `{c}`", f.name),
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -303,8 +310,9 @@ impl<'a> SectionChecker<'a> {
             out.push(
                 ctx.finding(
                     format!(
-                        "`{}.{}` keeps `{category}` in `{target}`, which {verb} by rule `{}`",
-                        field.item, field.name, rule.id.value
+                        "`{}` keeps `{category}` in `{target}`, which {verb} by rule `{}`",
+                        field.display_name(),
+                        rule.id.value
                     ),
                     at,
                     format!("`{category}` persisted to `{target}`"),
