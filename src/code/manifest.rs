@@ -65,9 +65,46 @@ pub fn catalogue() -> &'static [Sdk] {
     })
 }
 
-/// The catalogue entry for a crate name, if it is a known SDK.
+/// The catalogue's crate families (`aws-sdk-*`) as one glob set, with the index in
+/// the catalogue of each pattern.
+fn families() -> &'static (globset::GlobSet, Vec<usize>) {
+    static FAMILIES: OnceLock<(globset::GlobSet, Vec<usize>)> = OnceLock::new();
+    FAMILIES.get_or_init(|| {
+        let mut builder = globset::GlobSetBuilder::new();
+        let mut indexes = Vec::new();
+        for (index, sdk) in catalogue().iter().enumerate() {
+            if sdk.krate.contains('*')
+                && let Ok(glob) = globset::Glob::new(sdk.krate)
+            {
+                builder.add(glob);
+                indexes.push(index);
+            }
+        }
+        (builder.build().unwrap_or_default(), indexes)
+    })
+}
+
+/// The catalogue entry for a crate name, if it is a known SDK: its exact name first,
+/// then the most specific family it belongs to (`aws-sdk-*`), then, for a fork renamed
+/// `<name>-ng` or `<name>_ng`, the crate it forks.
 pub fn sdk(krate: &str) -> Option<&'static Sdk> {
-    catalogue().iter().find(|sdk| sdk.krate == krate)
+    let catalogue = catalogue();
+    if let Some(exact) = catalogue.iter().find(|sdk| sdk.krate == krate) {
+        return Some(exact);
+    }
+    let (set, indexes) = families();
+    let family = set
+        .matches(krate)
+        .into_iter()
+        .filter_map(|i| indexes.get(i).and_then(|&index| catalogue.get(index)))
+        .max_by_key(|sdk| sdk.krate.len());
+    if family.is_some() {
+        return family;
+    }
+    let fork_of = krate
+        .strip_suffix("-ng")
+        .or_else(|| krate.strip_suffix("_ng"))?;
+    sdk(fork_of)
 }
 
 impl Sdk {
@@ -168,6 +205,32 @@ mod tests {
         assert_eq!(last.krate, "sentry");
         assert_eq!((last.at.line, last.at.column), (100_005, 1));
         assert_eq!(found[7].at.line, 12);
+    }
+
+    #[test]
+    fn crate_families_and_renamed_forks_are_known() {
+        let vendor = |krate: &str| sdk(krate).map(|s| (s.vendor, s.kind));
+        assert_eq!(
+            vendor("aws-sdk-s3"),
+            Some(("aws", "cloud storage")),
+            "exact wins"
+        );
+        assert_eq!(
+            vendor("aws-sdk-cognitoidentityprovider").map(|v| v.0),
+            Some("aws")
+        );
+        assert_eq!(vendor("rusoto_ses").map(|v| v.0), Some("aws"));
+        assert_eq!(
+            vendor("google-cloud-bigquery").map(|v| v.0),
+            Some("google-cloud")
+        );
+        assert_eq!(vendor("azure_identity").map(|v| v.0), Some("azure"));
+        assert_eq!(vendor("sentry-anyhow").map(|v| v.0), Some("sentry"));
+        assert_eq!(vendor("sentry_ng").map(|v| v.0), Some("sentry"));
+        assert_eq!(vendor("aws-sdk-s3-ng").map(|v| v.0), Some("aws"));
+        assert_eq!(vendor("serde"), None);
+        assert_eq!(vendor("awsome"), None);
+        assert_eq!(vendor("ng"), None);
     }
 
     #[test]
