@@ -524,7 +524,11 @@ fn test_code_is_left_out_unless_asked_for() {
 fn scan_min_confidence_and_fail_on() {
     let (_, all, _) = scan_json(&["fixtures/code/alpha-serve-app"]);
     let (_, sure, _) = scan_json(&["fixtures/code/alpha-serve-app", "--min-confidence", "0.85"]);
-    assert_eq!(personal_fields(&all).len(), 4);
+    assert_eq!(
+        personal_fields(&all).len(),
+        5,
+        "four fields and the AccountId newtype"
+    );
     assert_eq!(personal_fields(&sure), ["access_token"]);
     let (status, _, stderr) =
         scan_json(&["fixtures/code/alpha-serve-app", "--min-confidence", "0.3"]);
@@ -573,10 +577,7 @@ fn the_scan_table_fits_80_columns_with_paths_relative_to_the_root() {
             line.chars().count()
         );
     }
-    assert!(
-        text.contains("\nsrc/install.rs\n  LicenseRecord\n"),
-        "{text}"
-    );
+    assert!(text.contains("\nsrc/install.rs\n  AccountId\n"), "{text}");
     assert!(
         !text.contains("fixtures/code/alpha-serve-app/src"),
         "{text}"

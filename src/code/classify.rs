@@ -34,6 +34,18 @@ struct Vocabulary {
     things: HashSet<String>,
     fk_last: HashMap<String, (String, f32)>,
     fk_owners: HashSet<String>,
+    /// Struct words about content people write (`Post`, `Comment`), and the fields
+    /// that hold that content there.
+    contents: HashSet<String>,
+    content_fields: Vec<Rule>,
+    /// Struct words about a person's secrets (`PasswordReset`, `ApiToken`), and the
+    /// fields that hold the secret there.
+    secrets: HashSet<String>,
+    secret_fields: Vec<Rule>,
+    /// Types that can hold no personal data whatever the field is called (`bool`,
+    /// timestamps), and wrappers that only carry another type (`Option`, `Vec`).
+    not_types: HashSet<String>,
+    wrappers: HashSet<String>,
 }
 
 fn vocabulary() -> &'static Vocabulary {
@@ -75,6 +87,20 @@ fn vocabulary() -> &'static Vocabulary {
                 "fk-owner" => {
                     v.fk_owners.insert(first);
                 }
+                "content" => {
+                    v.contents.insert(first.to_lowercase());
+                }
+                "content-field" => v.content_fields.push((words(1), category, confidence)),
+                "secret" => {
+                    v.secrets.insert(first.to_lowercase());
+                }
+                "secret-field" => v.secret_fields.push((words(1), category, confidence)),
+                "not-type" => {
+                    v.not_types.insert(first);
+                }
+                "wrapper" => {
+                    v.wrappers.insert(first);
+                }
                 _ => {}
             }
         }
@@ -110,7 +136,12 @@ pub fn words(name: &str) -> Vec<String> {
     words
 }
 
+/// Whether a name's words end with a pattern's; a pattern whose first word starts
+/// with `=` (`=id`) must be the whole name.
 fn ends_with(words: &[String], pattern: &[String]) -> bool {
+    if let Some(first) = pattern.first().and_then(|w| w.strip_prefix('=')) {
+        return words.len() == pattern.len() && words[0] == first && words[1..] == pattern[1..];
+    }
     words.len() >= pattern.len() && words[words.len() - pattern.len()..] == *pattern
 }
 
@@ -138,6 +169,19 @@ fn struct_kind(item: &str) -> (bool, bool) {
     (v.persons.contains(&last), v.things.contains(&last))
 }
 
+/// The category of an id type named by these words: `… user id` (any person word
+/// before `id`) is a person's id, `… device id` a device's.
+fn id_type_category(type_words: &[String]) -> Option<&'static str> {
+    let v = vocabulary();
+    match type_words {
+        [.., owner, last] if last == "id" && v.fk_owners.contains(owner.as_str()) => {
+            Some("user.unique_id")
+        }
+        [.., device, last] if last == "id" && device == "device" => Some("user.device.device_id"),
+        _ => None,
+    }
+}
+
 /// Classifies one field on its own evidence.
 pub fn classify(field: &FieldFact) -> Option<Classification> {
     let v = vocabulary();
@@ -154,8 +198,59 @@ pub fn classify(field: &FieldFact) -> Option<Classification> {
     {
         return None;
     }
+    // A flag, a timestamp or a duration holds no personal data, whatever its name
+    // (`notify_by_email: bool`, `email_verified_at: DateTime<Utc>`).
+    let mut carried = type_names(&field.ty)
+        .filter(|t| !v.wrappers.contains(*t))
+        .peekable();
+    if carried.peek().is_some() && carried.all(|t| v.not_types.contains(t)) {
+        return None;
+    }
     let (person, thing) = struct_kind(&field.item);
+    let item_words = words(&field.item);
     let mut candidates: Vec<Classification> = Vec::new();
+    // A newtype holds what its name says: `UserId(String).0` is a person's id.
+    if field.name == "0" && field.variant.is_none() {
+        if let Some((category, confidence)) = v.types.get(field.item.as_str()) {
+            candidates.push(Classification {
+                category: category.clone(),
+                confidence: *confidence,
+                reason: format!("`{}` wraps it", field.item),
+            });
+        } else if let Some(category) = id_type_category(&item_words) {
+            candidates.push(Classification {
+                category: category.to_owned(),
+                confidence: 0.8,
+                reason: format!("`{}` wraps it", field.item),
+            });
+        }
+    }
+    if item_words.last().is_some_and(|w| v.contents.contains(w))
+        && let Some((pattern, category, confidence)) = best(&v.content_fields, &name_words)
+    {
+        candidates.push(Classification {
+            category: category.clone(),
+            confidence: *confidence,
+            reason: format!(
+                "`{}` of `{}`, content a person writes",
+                pattern.join(" "),
+                field.item
+            ),
+        });
+    }
+    if item_words.iter().any(|w| v.secrets.contains(w))
+        && let Some((pattern, category, confidence)) = best(&v.secret_fields, &name_words)
+    {
+        candidates.push(Classification {
+            category: category.clone(),
+            confidence: *confidence,
+            reason: format!(
+                "`{}` of `{}`, a person's secret",
+                pattern.join(" "),
+                field.item
+            ),
+        });
+    }
     let thing_factor = if thing && !person { THING_FACTOR } else { 1.0 };
     let with_variant: Vec<String> = field
         .variant
@@ -181,7 +276,7 @@ pub fn classify(field: &FieldFact) -> Option<Classification> {
             confidence: *confidence,
             reason: format!(
                 "`{}` of `{}`, a struct about a person",
-                pattern.join(" "),
+                pattern.join(" ").trim_start_matches('='),
                 field.item
             ),
         });
@@ -202,6 +297,13 @@ pub fn classify(field: &FieldFact) -> Option<Classification> {
                 category: category.clone(),
                 confidence: *confidence * thing_factor,
                 reason: format!("type `{name}`"),
+            });
+        } else if let Some(category) = id_type_category(&words(name)) {
+            // `OwnedUserId`, `MemberId`, `HashMap<(UserId, DeviceId), Instant>`.
+            candidates.push(Classification {
+                category: category.to_owned(),
+                confidence: 0.8 * thing_factor,
+                reason: format!("type `{name}` is a person's id"),
             });
         }
     }
@@ -278,6 +380,55 @@ mod tests {
 
     fn category(item: &str, name: &str, ty: &str) -> Option<String> {
         classify(&field(item, name, ty)).map(|c| c.category)
+    }
+
+    #[test]
+    fn the_definition_of_issue_10_holds() {
+        // Flags and timestamps are not the data their names mention.
+        assert_eq!(category("User", "notify_by_email", "bool"), None);
+        assert_eq!(category("Profile", "email_public", "Option<bool>"), None);
+        assert_eq!(
+            category("User", "email_verified_at", "Option<DateTime<Utc>>"),
+            None
+        );
+        assert_eq!(
+            category("Payment", "card_cvc", "String").as_deref(),
+            Some("user.financial.credit_card")
+        );
+        // Newtypes follow what they wrap; types that hold person ids are personal.
+        assert_eq!(
+            category("MemberId", "0", "String").as_deref(),
+            Some("user.unique_id")
+        );
+        assert_eq!(category("InvoiceId", "0", "Uuid"), None);
+        assert_eq!(
+            category("Event", "author", "OwnedUserId").as_deref(),
+            Some("user.unique_id")
+        );
+        assert!(category("Cache", "last_seen", "HashMap<(UserId, DeviceId), Instant>").is_some());
+        // The primary key of a person table; content people write; a person's secrets.
+        assert_eq!(
+            category("Account", "id", "Uuid").as_deref(),
+            Some("user.unique_id")
+        );
+        assert_eq!(category("Product", "id", "Uuid"), None);
+        assert_eq!(
+            category("Post", "body", "String").as_deref(),
+            Some("user.content.private")
+        );
+        assert_eq!(
+            category("Comment", "content", "String").as_deref(),
+            Some("user.content.private")
+        );
+        assert_eq!(category("ServerConfig", "token", "String"), None);
+        assert_eq!(
+            category("PasswordResetToken", "token", "String").as_deref(),
+            Some("user.authorization.credentials")
+        );
+        assert_eq!(
+            category("ApiToken", "value", "String").as_deref(),
+            Some("user.authorization.credentials")
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! scanned is ever built or executed.
 
 pub mod classify;
+pub mod evaluation;
 pub mod facts;
 pub mod manifest;
 pub mod prescan;
@@ -30,6 +31,19 @@ pub struct FileFacts {
     pub logs: Vec<LogCall>,
     /// Large literals that were blanked and not read.
     pub elided: Vec<prescan::Elision>,
+}
+
+impl FileFacts {
+    /// Whether `field` is the one field of a newtype (`AccountId(String).0`). A newtype
+    /// is stored inside the structs that use it, so those are what a mapping names and
+    /// what the checks judge; the newtype itself is never reported as unmapped.
+    pub fn is_newtype_field(&self, field: &FieldFact) -> bool {
+        field.variant.is_none()
+            && field.name == "0"
+            && !self.fields.iter().any(|other| {
+                other.item == field.item && other.module == field.module && other.name == "1"
+            })
+    }
 }
 
 /// One `Cargo.toml`'s dependencies.

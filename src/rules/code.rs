@@ -146,10 +146,12 @@ impl<'a> SectionChecker<'a> {
                 .map(|(_, m)| *m)
                 .collect();
             if mapped.is_empty() {
-                unmapped
-                    .entry(item_path)
-                    .or_default()
-                    .push((file, field, category));
+                if !file.is_newtype_field(field) {
+                    unmapped
+                        .entry(item_path)
+                        .or_default()
+                        .push((file, field, category));
+                }
                 continue;
             }
             let evidence = match origin {

@@ -28,6 +28,9 @@ enum Standing {
     /// Personal, in a struct that no `code.structs` mapping covers: the inventory
     /// cannot declare it anywhere.
     Unmapped,
+    /// The field of a newtype (`AccountId(String).0`): judged in the structs that use
+    /// the newtype, as `check` does.
+    Newtype,
     NotPersonal,
 }
 
@@ -38,6 +41,7 @@ impl Standing {
             Standing::Undeclared => "UNDECLARED",
             Standing::BreaksRule => "breaks rule",
             Standing::Unmapped => "unmapped",
+            Standing::Newtype => "newtype",
             Standing::NotPersonal => "not personal",
         }
     }
@@ -126,6 +130,8 @@ fn collect_rows(ready: &Ready) -> Vec<FieldRow> {
                     if mappings.iter().any(|m| m.matches(&field.item_path())) {
                         span.and_then(|s| at_field.get(&(s.file, s.start)).copied())
                             .unwrap_or(Standing::Declared)
+                    } else if file.is_newtype_field(field) {
+                        Standing::Newtype
                     } else {
                         Standing::Unmapped
                     },
@@ -252,7 +258,7 @@ impl View for CodeView {
                 let standing = match r.standing {
                     Standing::Undeclared | Standing::BreaksRule | Standing::Unmapped => theme.bad(),
                     Standing::Declared => theme.good(),
-                    Standing::NotPersonal => theme.dim(),
+                    Standing::NotPersonal | Standing::Newtype => theme.dim(),
                 };
                 let mut cells = vec![
                     Cell::from(r.item.clone()),
