@@ -46,6 +46,10 @@ struct Vocabulary {
     /// timestamps), and wrappers that only carry another type (`Option`, `Vec`).
     not_types: HashSet<String>,
     wrappers: HashSet<String>,
+    /// Words after the data they qualify (`password_new`): set aside in field names.
+    qualifiers: HashSet<String>,
+    /// Words that say a struct's shape, not what it is about (`UserResponse`).
+    shapes: HashSet<String>,
 }
 
 fn vocabulary() -> &'static Vocabulary {
@@ -100,6 +104,12 @@ fn vocabulary() -> &'static Vocabulary {
                 }
                 "wrapper" => {
                     v.wrappers.insert(first);
+                }
+                "qualifier" => {
+                    v.qualifiers.insert(first);
+                }
+                "shape" => {
+                    v.shapes.insert(first.to_lowercase());
                 }
                 _ => {}
             }
@@ -162,11 +172,35 @@ fn type_names(ty: &str) -> impl Iterator<Item = &str> {
 /// How much name and type evidence counts in a struct about a thing.
 const THING_FACTOR: f32 = 0.5;
 
-/// Whether a struct name is about a person (its last word is a person word) or a thing.
+/// Whether a struct name is about a person or a thing: its last word, once words that
+/// only say what shape it has (`UserResponse`, `UpdateUserRequest`, `UserEntity`) are
+/// set aside.
 fn struct_kind(item: &str) -> (bool, bool) {
     let v = vocabulary();
-    let last = words(item).pop().unwrap_or_default();
+    let mut item_words = words(item);
+    while item_words.len() > 1
+        && item_words
+            .last()
+            .is_some_and(|w| v.shapes.contains(w.as_str()))
+    {
+        item_words.pop();
+    }
+    let last = item_words.pop().unwrap_or_default();
     (v.persons.contains(&last), v.things.contains(&last))
+}
+
+/// The singular of a plural word (`emails`, `addresses`, `photos`), if it is one.
+fn singular(word: &str) -> Option<String> {
+    if word.len() <= 3 || word.ends_with("ss") || word.ends_with("us") || word.ends_with("is") {
+        return None;
+    }
+    if let Some(stem) = word.strip_suffix("sses") {
+        return Some(format!("{stem}ss"));
+    }
+    if let Some(stem) = word.strip_suffix("ies") {
+        return Some(format!("{stem}y"));
+    }
+    word.strip_suffix('s').map(str::to_owned)
 }
 
 /// The category of an id type named by these words: `… user id` (any person word
@@ -191,7 +225,24 @@ pub fn classify(field: &FieldFact) -> Option<Classification> {
         name_words = field.serde_rename.as_deref().map(words).unwrap_or_default();
     }
     let shown = field.name.as_str();
-    if v.not.iter().any(|pattern| ends_with(&name_words, pattern))
+    let as_written = name_words.clone();
+    // `password_new`, `email_confirmation`: a qualifier after the data it qualifies.
+    while name_words.len() > 1
+        && name_words
+            .last()
+            .is_some_and(|w| v.qualifiers.contains(w.as_str()))
+    {
+        name_words.pop();
+    }
+    // `emails`, `phone_numbers`: a list of the data is the data.
+    if let Some(last) = name_words.last_mut()
+        && let Some(singular) = singular(last)
+    {
+        *last = singular;
+    }
+    if v.not
+        .iter()
+        .any(|pattern| ends_with(&name_words, pattern) || ends_with(&as_written, pattern))
         || name_words
             .last()
             .is_some_and(|last| v.not_last.contains(last))
@@ -279,6 +330,28 @@ pub fn classify(field: &FieldFact) -> Option<Classification> {
                 pattern.join(" ").trim_start_matches('='),
                 field.item
             ),
+        });
+    }
+    // `author_name`, `contact_name`: the name of a person.
+    if let [.., owner, last] = name_words.as_slice()
+        && last == "name"
+        && owner != "user"
+        && v.fk_owners.contains(owner.as_str())
+    {
+        candidates.push(Classification {
+            category: "user.name".to_owned(),
+            confidence: 0.85,
+            reason: format!("`{shown}` is the name of a person"),
+        });
+    }
+    // The id of a device a person uses.
+    if matches!(name_words.as_slice(), [id] if id == "id" || id == "uuid")
+        && item_words.iter().any(|w| w == "device")
+    {
+        candidates.push(Classification {
+            category: "user.device.device_id".to_owned(),
+            confidence: 0.75,
+            reason: format!("`id` of `{}`, a person's device", field.item),
         });
     }
     if let [.., owner, last] = name_words.as_slice()
