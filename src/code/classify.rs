@@ -218,6 +218,33 @@ fn id_type_category(type_words: &[String]) -> Option<&'static str> {
 
 /// Classifies one field on its own evidence.
 pub fn classify(field: &FieldFact) -> Option<Classification> {
+    classify_in(field, false)
+}
+
+/// Classifies one field; `siblings_personal` says its struct's other fields show it is
+/// about a person (it holds an e-mail address and a password hash), whatever its name.
+/// A serde rename is read as a second name, and the better verdict kept.
+fn classify_in(field: &FieldFact, siblings_personal: bool) -> Option<Classification> {
+    let own = classify_named(field, siblings_personal);
+    let renamed = field
+        .serde_rename
+        .as_deref()
+        .filter(|rename| {
+            !field.name.chars().all(|c| c.is_ascii_digit()) && words(rename) != words(&field.name)
+        })
+        .and_then(|rename| {
+            let mut as_renamed = field.clone();
+            as_renamed.name = rename.to_owned();
+            as_renamed.serde_rename = None;
+            classify_named(&as_renamed, siblings_personal)
+        });
+    match (own, renamed) {
+        (Some(a), Some(b)) => Some(if b.confidence > a.confidence { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classification> {
     let v = vocabulary();
     let mut name_words = words(&field.name);
     if name_words.is_empty() || field.name.chars().all(|c| c.is_ascii_digit()) {
@@ -257,7 +284,8 @@ pub fn classify(field: &FieldFact) -> Option<Classification> {
     if carried.peek().is_some() && carried.all(|t| v.not_types.contains(t)) {
         return None;
     }
-    let (person, thing) = struct_kind(&field.item);
+    let (named_person, thing) = struct_kind(&field.item);
+    let person = named_person || (siblings_personal && !thing);
     let item_words = words(&field.item);
     let mut candidates: Vec<Classification> = Vec::new();
     // A newtype holds what its name says: `UserId(String).0` is a person's id.
@@ -321,6 +349,9 @@ pub fn classify(field: &FieldFact) -> Option<Classification> {
     if person
         && !thing
         && let Some((pattern, category, confidence)) = best(&v.person_fields, &name_words)
+        // A row's own id is a person's id only in a table named for people: a commit
+        // with an author's e-mail is not a person.
+        && (named_person || !pattern[0].starts_with('='))
     {
         candidates.push(Classification {
             category: category.clone(),
@@ -380,6 +411,29 @@ pub fn classify(field: &FieldFact) -> Option<Classification> {
             });
         }
     }
+    if candidates.is_empty() && !field.docs.is_empty() {
+        // A doc comment that names strong evidence (`/// The customer's e-mail address`).
+        // Only the doc's opening words: what the field is, not what it relates to.
+        let mut doc_words = words(&field.docs.replace(['-', '\''], " "));
+        doc_words.truncate(6);
+        let mentioned = v
+            .fields
+            .iter()
+            .filter(|(pattern, _, confidence)| *confidence >= 0.9 && !pattern[0].starts_with('='))
+            .filter(|(pattern, _, _)| {
+                doc_words
+                    .windows(pattern.len())
+                    .any(|window| window == pattern.as_slice())
+            })
+            .max_by_key(|(pattern, _, _)| pattern.len());
+        if let Some((pattern, category, confidence)) = mentioned {
+            candidates.push(Classification {
+                category: category.clone(),
+                confidence: confidence * 0.7,
+                reason: format!("its doc comment mentions {}", pattern.join(" ")),
+            });
+        }
+    }
     let best = candidates
         .iter()
         .max_by(|a, b| a.confidence.total_cmp(&b.confidence))?
@@ -400,6 +454,29 @@ pub fn classify(field: &FieldFact) -> Option<Classification> {
 /// Classifies every field, then fields whose type is a struct that holds personal data.
 pub fn classify_all(fields: &[&FieldFact]) -> Vec<Option<Classification>> {
     let mut verdicts: Vec<Option<Classification>> = fields.iter().map(|f| classify(f)).collect();
+    // A struct whose fields hold a person's contact details or credentials is about a
+    // person, whatever it is called: read its other fields again in that light.
+    let accounts: HashSet<(&str, &str)> = fields
+        .iter()
+        .zip(&verdicts)
+        .filter(|(_, v)| {
+            v.as_ref().is_some_and(|v| {
+                v.confidence >= 0.85
+                    && (v.category.starts_with("user.contact.email")
+                        || v.category.starts_with("user.authorization")
+                        || v.category.starts_with("user.name"))
+            })
+        })
+        .map(|(f, _)| (f.module.as_str(), f.item.as_str()))
+        .collect();
+    for (field, verdict) in fields.iter().zip(verdicts.iter_mut()) {
+        if verdict.is_none() && accounts.contains(&(field.module.as_str(), field.item.as_str())) {
+            *verdict = classify_in(field, true).map(|c| Classification {
+                reason: format!("{}; its other fields hold a person's data", c.reason),
+                ..c
+            });
+        }
+    }
     let personal_structs: HashSet<&str> = fields
         .iter()
         .zip(&verdicts)
