@@ -127,7 +127,7 @@ fn phone_field_not_declared_by_its_store() {
                 "unmapped-personal-struct",
                 None,
                 None,
-                17,
+                16,
                 9,
                 "src/models/user.rs",
             ),

@@ -453,21 +453,35 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
 
 /// Classifies every field, then fields whose type is a struct that holds personal data.
 pub fn classify_all(fields: &[&FieldFact]) -> Vec<Option<Classification>> {
+    classify_all_known(fields, &vec![None; fields.len()])
+}
+
+/// [`classify_all`], where `known[i]` is what the inventory or an annotation already
+/// decided about field `i` (`Some(None)`: not personal; `Some(Some(category))`), which
+/// counts as sibling evidence instead of the classifier's own verdict.
+pub fn classify_all_known(
+    fields: &[&FieldFact],
+    known: &[Option<Option<&str>>],
+) -> Vec<Option<Classification>> {
     let mut verdicts: Vec<Option<Classification>> = fields.iter().map(|f| classify(f)).collect();
     // A struct whose fields hold a person's contact details or credentials is about a
     // person, whatever it is called: read its other fields again in that light.
+    let marks_a_person = |category: &str| {
+        category.starts_with("user.contact.email")
+            || category.starts_with("user.authorization")
+            || category.starts_with("user.name")
+    };
     let accounts: HashSet<(&str, &str)> = fields
         .iter()
         .zip(&verdicts)
-        .filter(|(_, v)| {
-            v.as_ref().is_some_and(|v| {
-                v.confidence >= 0.85
-                    && (v.category.starts_with("user.contact.email")
-                        || v.category.starts_with("user.authorization")
-                        || v.category.starts_with("user.name"))
-            })
+        .zip(known.iter().chain(std::iter::repeat(&None)))
+        .filter(|((_, v), known)| match known {
+            Some(decided) => decided.is_some_and(marks_a_person),
+            None => v
+                .as_ref()
+                .is_some_and(|v| v.confidence >= 0.85 && marks_a_person(&v.category)),
         })
-        .map(|(f, _)| (f.module.as_str(), f.item.as_str()))
+        .map(|((f, _), _)| (f.module.as_str(), f.item.as_str()))
         .collect();
     for (field, verdict) in fields.iter().zip(verdicts.iter_mut()) {
         if verdict.is_none() && accounts.contains(&(field.module.as_str(), field.item.as_str())) {

@@ -77,41 +77,51 @@ pub fn judge(
     inventory_override: impl Fn(&FieldFact) -> Option<FieldStatus>,
     is_category: impl Fn(&str) -> bool,
 ) -> Vec<FieldStatus> {
-    let classified: Vec<Option<Classification>> = classify::classify_all(fields);
-    fields
+    // What the inventory and the source say come first; the classifier reads them as
+    // sibling evidence (a first name acknowledged as not personal is none).
+    let decided: Vec<Option<FieldStatus>> = fields
         .iter()
-        .zip(classified)
-        .map(|(field, classification)| {
+        .map(|field| {
             if let Some(status) = inventory_override(field) {
-                return status;
+                return Some(status);
             }
             match field.annotation.as_ref().map(|a| &a.kind) {
-                Some(AnnotationKind::NotPersonal(reason)) => {
-                    return FieldStatus::NotPersonal {
-                        reason: reason.clone(),
-                        origin: Origin::Annotation,
-                    };
-                }
+                Some(AnnotationKind::NotPersonal(reason)) => Some(FieldStatus::NotPersonal {
+                    reason: reason.clone(),
+                    origin: Origin::Annotation,
+                }),
                 Some(AnnotationKind::Category(category)) if is_category(category) => {
-                    return FieldStatus::Personal {
+                    Some(FieldStatus::Personal {
                         category: category.clone(),
                         confidence: 1.0,
                         reason: "annotated in the source".to_owned(),
                         origin: Origin::Annotation,
-                    };
+                    })
                 }
-                _ => {}
+                _ => None,
             }
-            match classification {
-                Some(c) => FieldStatus::Personal {
+        })
+        .collect();
+    let known: Vec<Option<Option<&str>>> = decided
+        .iter()
+        .map(|status| status.as_ref().map(FieldStatus::category))
+        .collect();
+    let classified: Vec<Option<Classification>> = classify::classify_all_known(fields, &known);
+    decided
+        .into_iter()
+        .zip(classified)
+        .map(
+            |(decided, classification)| match (decided, classification) {
+                (Some(status), _) => status,
+                (None, Some(c)) => FieldStatus::Personal {
                     category: c.category,
                     confidence: c.confidence,
                     reason: c.reason,
                     origin: Origin::Classifier,
                 },
-                None => FieldStatus::Unclassified,
-            }
-        })
+                (None, None) => FieldStatus::Unclassified,
+            },
+        )
         .collect()
 }
 
