@@ -1,6 +1,7 @@
 //! Scores ropa's personal-data classifier on the labelled corpus of real code
 //! (`fixtures/corpus/`): precision, recall and F1 per repository and in total, for the
-//! held-back and the tuning repositories, with and without `borderline` rows.
+//! held-back and the tuning repositories, with and without `borderline` rows (the
+//! true and false positive and false negative counts are those without).
 //! `evaluate [CORPUS] [--misses]`; `--misses` also lists every field ropa gets wrong
 //! in the tuning repositories (held-back misses are never shown, so that they cannot
 //! leak into tuning).
@@ -11,9 +12,12 @@ use std::process::ExitCode;
 
 fn row(name: &str, all: &Score, clear: &Score) -> String {
     format!(
-        "{name:<28} {:>6} {:>6}   {:.3}  {:.3}  {:.3}   {:.3}  {:.3}  {:.3}",
+        "{name:<28} {:>6} {:>6}  {:>4} {:>4} {:>4}   {:.3}  {:.3}  {:.3}   {:.3}  {:.3}  {:.3}",
         all.fields(),
         all.personal(),
+        clear.true_positives,
+        clear.false_positives,
+        clear.false_negatives,
         all.precision(),
         all.recall(),
         all.f1(),
@@ -26,8 +30,15 @@ fn row(name: &str, all: &Score, clear: &Score) -> String {
 fn table(title: &str, scores: &[&RepositoryScore]) {
     println!("{title}");
     println!(
-        "{:<28} {:>6} {:>6}   {:<19}   {:<19}",
-        "repository", "fields", "pers.", "all rows: P  R  F1", "no borderline: P  R  F1"
+        "{:<28} {:>6} {:>6}  {:>4} {:>4} {:>4}   {:<19}   {:<19}",
+        "repository",
+        "fields",
+        "pers.",
+        "TP",
+        "FP",
+        "FN",
+        "all rows: P  R  F1",
+        "no borderline: P  R  F1"
     );
     for score in scores {
         println!("{}", row(&score.name, &score.all, &score.clear));
