@@ -8,9 +8,11 @@ use ropa::code::evaluation;
 use std::path::Path;
 
 /// Held-back precision, recall and F1 without `borderline` rows may not fall below these.
-const FLOOR_PRECISION: f64 = 0.0;
-const FLOOR_RECALL: f64 = 0.0;
-const FLOOR_F1: f64 = 0.0;
+/// Recorded on 2026-11-23 at 0.857 / 0.511 / 0.641 (kanidm, shuttle, svix; 1,321 fields,
+/// 240 personal). The targets are 0.90 / 0.85 / 0.75.
+const FLOOR_PRECISION: f64 = 0.83;
+const FLOOR_RECALL: f64 = 0.49;
+const FLOOR_F1: f64 = 0.62;
 
 #[test]
 fn the_corpus_is_consistent_and_held_back_figures_stay_above_the_floors() {

@@ -302,6 +302,13 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
                 confidence: 0.8,
                 reason: format!("`{}` wraps it", field.item),
             });
+        } else if let Some((pattern, category, confidence)) = best(&v.fields, &item_words) {
+            // `UserName(String)`, `UserKeyHash(String)`: the newtype's name says it.
+            candidates.push(Classification {
+                category: category.clone(),
+                confidence: *confidence,
+                reason: format!("`{}` wraps it ({})", field.item, pattern.join(" ")),
+            });
         }
     }
     if item_words.last().is_some_and(|w| v.contents.contains(w))
