@@ -50,6 +50,8 @@ struct Vocabulary {
     qualifiers: HashSet<String>,
     /// Words that say a struct's shape, not what it is about (`UserResponse`).
     shapes: HashSet<String>,
+    /// Struct names that say nothing (`Model`): the module names the subject.
+    generic_items: HashSet<String>,
 }
 
 fn vocabulary() -> &'static Vocabulary {
@@ -110,6 +112,9 @@ fn vocabulary() -> &'static Vocabulary {
                 }
                 "shape" => {
                     v.shapes.insert(first.to_lowercase());
+                }
+                "generic-item" => {
+                    v.generic_items.insert(first);
                 }
                 _ => {}
             }
@@ -172,6 +177,17 @@ fn type_names(ty: &str) -> impl Iterator<Item = &str> {
 /// How much name and type evidence counts in a struct about a thing.
 const THING_FACTOR: f32 = 0.5;
 
+/// The name a struct is known by: its own, or for a generic name (`Model` of a SeaORM
+/// entity, `Row`, `Entity`) the module it is defined in (`entity::user::Model` is a
+/// user).
+fn subject_name(field: &FieldFact) -> &str {
+    let generic = vocabulary().generic_items.contains(field.item.as_str());
+    match field.module.rsplit("::").next() {
+        Some(module) if generic && !module.is_empty() => module,
+        _ => &field.item,
+    }
+}
+
 /// Whether a struct name is about a person or a thing: its last word, once words that
 /// only say what shape it has (`UserResponse`, `UpdateUserRequest`, `UserEntity`) are
 /// set aside.
@@ -186,7 +202,12 @@ fn struct_kind(item: &str) -> (bool, bool) {
         item_words.pop();
     }
     let last = item_words.pop().unwrap_or_default();
-    (v.persons.contains(&last), v.things.contains(&last))
+    // `CrateUser`, `GroupMember`: a link between a thing and a person is not a person.
+    let links_a_thing = item_words.iter().any(|w| v.things.contains(w));
+    (
+        v.persons.contains(&last) && !links_a_thing,
+        v.things.contains(&last),
+    )
 }
 
 /// The singular of a plural word (`emails`, `addresses`, `photos`), if it is one.
@@ -261,6 +282,13 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
     {
         name_words.pop();
     }
+    // `pwd1`, `email2`: a number after the data.
+    if let Some(last) = name_words.last_mut() {
+        let trimmed = last.trim_end_matches(|c: char| c.is_ascii_digit());
+        if !trimmed.is_empty() && trimmed.len() < last.len() {
+            *last = trimmed.to_owned();
+        }
+    }
     // `emails`, `phone_numbers`: a list of the data is the data.
     if let Some(last) = name_words.last_mut()
         && let Some(singular) = singular(last)
@@ -284,9 +312,10 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
     if carried.peek().is_some() && carried.all(|t| v.not_types.contains(t)) {
         return None;
     }
-    let (named_person, thing) = struct_kind(&field.item);
+    let subject = subject_name(field);
+    let (named_person, thing) = struct_kind(subject);
     let person = named_person || (siblings_personal && !thing);
-    let item_words = words(&field.item);
+    let item_words = words(subject);
     let mut candidates: Vec<Classification> = Vec::new();
     // A newtype holds what its name says: `UserId(String).0` is a person's id.
     if field.name == "0" && field.variant.is_none() {
@@ -302,7 +331,22 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
                 confidence: 0.8,
                 reason: format!("`{}` wraps it", field.item),
             });
-        } else if let Some((pattern, category, confidence)) = best(&v.fields, &item_words) {
+        } else if named_person {
+            // `AdminUser(String)`: a newtype for a person holds who they are.
+            candidates.push(Classification {
+                category: "user.unique_id".to_owned(),
+                confidence: 0.7,
+                reason: format!("`{}` wraps it, a person", field.item),
+            });
+        } else if let Some((pattern, category, confidence)) =
+            best(&v.fields, &item_words).or_else(|| {
+                item_words
+                    .iter()
+                    .any(|w| v.fk_owners.contains(w.as_str()))
+                    .then(|| best(&v.person_fields, &item_words))
+                    .flatten()
+            })
+        {
             // `UserName(String)`, `UserKeyHash(String)`: the newtype's name says it.
             candidates.push(Classification {
                 category: category.clone(),
@@ -359,6 +403,8 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
         // A row's own id is a person's id only in a table named for people: a commit
         // with an author's e-mail is not a person.
         && (named_person || !pattern[0].starts_with('='))
+        // The person's `name`, `full_name`; not an `os_release_name` of theirs.
+        && name_words.len() <= pattern.len() + 1
     {
         candidates.push(Classification {
             category: category.clone(),
