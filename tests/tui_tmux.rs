@@ -71,9 +71,9 @@ impl Tmux {
         assert!(self.run(&args).status.success());
     }
 
-    /// Waits until the screen shows `text`; fails with the screen after 20 s.
+    /// Waits until the screen shows `text`; fails with the screen after 40 s (a loaded machine is slow).
     fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(40);
         loop {
             let screen = self.screen();
             if screen.contains(text) {

@@ -544,28 +544,37 @@ pub fn classify_all_known(
             });
         }
     }
-    let personal_structs: HashSet<&str> = fields
-        .iter()
-        .zip(&verdicts)
-        .filter(|(_, v)| v.is_some())
-        .map(|(f, _)| f.item.as_str())
-        .collect();
-    for (field, verdict) in fields.iter().zip(verdicts.iter_mut()) {
-        if verdict.is_some() {
-            continue;
+    // Composite fields, to a fixpoint: `Order.customer: Customer`, and a struct that
+    // holds such a field is itself personal (`Event::Signup(Box<Order>)`).
+    for _ in 0..16 {
+        let personal_structs: HashSet<&str> = fields
+            .iter()
+            .zip(&verdicts)
+            .filter(|(_, v)| v.is_some())
+            .map(|(f, _)| f.item.as_str())
+            .collect();
+        let mut changed = false;
+        for (field, verdict) in fields.iter().zip(verdicts.iter_mut()) {
+            if verdict.is_some() {
+                continue;
+            }
+            let last_word = words(&field.name).pop().unwrap_or_default();
+            if vocabulary().not_last.contains(&last_word) {
+                continue;
+            }
+            if let Some(name) =
+                type_names(&field.ty).find(|t| *t != field.item && personal_structs.contains(t))
+            {
+                *verdict = Some(Classification {
+                    category: "user".to_owned(),
+                    confidence: 0.7,
+                    reason: format!("type `{name}` is a struct that holds personal data"),
+                });
+                changed = true;
+            }
         }
-        let last_word = words(&field.name).pop().unwrap_or_default();
-        if vocabulary().not_last.contains(&last_word) {
-            continue;
-        }
-        if let Some(name) =
-            type_names(&field.ty).find(|t| *t != field.item && personal_structs.contains(t))
-        {
-            *verdict = Some(Classification {
-                category: "user".to_owned(),
-                confidence: 0.7,
-                reason: format!("type `{name}` is a struct that holds personal data"),
-            });
+        if !changed {
+            break;
         }
     }
     verdicts
