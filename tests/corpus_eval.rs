@@ -8,7 +8,7 @@ use ropa::code::evaluation;
 use std::path::Path;
 
 /// Held-back precision, recall and F1 without `borderline` rows may not fall below these.
-/// Recorded on 2026-11-23 at 0.857 / 0.511 / 0.641 (kanidm, shuttle, svix; 1,321 fields,
+/// Recorded on 2026-11-23 at 0.860 / 0.523 / 0.650 (kanidm, shuttle, svix; 1,321 fields,
 /// 240 personal). The targets are 0.90 / 0.85 / 0.75.
 const FLOOR_PRECISION: f64 = 0.83;
 const FLOOR_RECALL: f64 = 0.49;
