@@ -609,6 +609,49 @@ mod tests {
     }
 
     #[test]
+    fn every_vocabulary_row_is_well_formed() {
+        let taxonomy = crate::taxonomy::Taxonomy::builtin();
+        for (number, line) in VOCABULARY.lines().enumerate() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            let at = format!("vocabulary.tsv:{}: {line:?}", number + 1);
+            let with_category = matches!(
+                cols[0],
+                "field" | "person-field" | "content-field" | "secret-field" | "type" | "fk-last"
+            );
+            let single = matches!(
+                cols[0],
+                "not"
+                    | "not-last"
+                    | "person"
+                    | "thing"
+                    | "fk-owner"
+                    | "content"
+                    | "secret"
+                    | "not-type"
+                    | "wrapper"
+                    | "qualifier"
+                    | "shape"
+                    | "generic-item"
+            );
+            assert!(with_category || single, "unknown kind at {at}");
+            if with_category {
+                assert_eq!(cols.len(), 4, "four columns at {at}");
+                assert!(
+                    taxonomy.categories.get(cols[2]).is_some(),
+                    "unknown category at {at}"
+                );
+                let confidence: f32 = cols[3].parse().unwrap_or(-1.0);
+                assert!((0.5..=1.0).contains(&confidence), "confidence at {at}");
+            } else {
+                assert_eq!(cols.len(), 2, "two columns at {at}");
+            }
+        }
+    }
+
+    #[test]
     fn the_definition_of_issue_10_holds() {
         // Flags and timestamps are not the data their names mention.
         assert_eq!(category("User", "notify_by_email", "bool"), None);
