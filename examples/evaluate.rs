@@ -10,9 +10,9 @@ use ropa::code::evaluation::{self, RepositoryScore, Score};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-fn row(name: &str, all: &Score, clear: &Score) -> String {
+fn row(name: &str, all: &Score, clear: &Score, direct: &Score) -> String {
     format!(
-        "{name:<28} {:>6} {:>6}  {:>4} {:>4} {:>4}   {:.3}  {:.3}  {:.3}   {:.3}  {:.3}  {:.3}",
+        "{name:<28} {:>6} {:>6}  {:>4} {:>4} {:>4}   {:.3}  {:.3}  {:.3}   {:.3}  {:.3}  {:.3}   {:.3}  {:.3}  {:.3}",
         all.fields(),
         all.personal(),
         clear.true_positives,
@@ -23,14 +23,17 @@ fn row(name: &str, all: &Score, clear: &Score) -> String {
         all.f1(),
         clear.precision(),
         clear.recall(),
-        clear.f1()
+        clear.f1(),
+        direct.precision(),
+        direct.recall(),
+        direct.f1()
     )
 }
 
 fn table(title: &str, scores: &[&RepositoryScore]) {
     println!("{title}");
     println!(
-        "{:<28} {:>6} {:>6}  {:>4} {:>4} {:>4}   {:<19}   {:<19}",
+        "{:<28} {:>6} {:>6}  {:>4} {:>4} {:>4}   {:<19}   {:<19}   {:<19}",
         "repository",
         "fields",
         "pers.",
@@ -38,13 +41,17 @@ fn table(title: &str, scores: &[&RepositoryScore]) {
         "FP",
         "FN",
         "all rows: P  R  F1",
-        "no borderline: P  R  F1"
+        "no borderline: P  R  F1",
+        "no bl., no comp.: P R F1"
     );
     for score in scores {
-        println!("{}", row(&score.name, &score.all, &score.clear));
+        println!(
+            "{}",
+            row(&score.name, &score.all, &score.clear, &score.direct)
+        );
     }
-    let (all, clear) = evaluation::total(scores.iter().copied());
-    println!("{}\n", row("total", &all, &clear));
+    let (all, clear, direct) = evaluation::total(scores.iter().copied());
+    println!("{}\n", row("total", &all, &clear, &direct));
 }
 
 fn main() -> ExitCode {

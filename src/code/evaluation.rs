@@ -235,6 +235,8 @@ pub struct RepositoryScore {
     pub all: Score,
     /// Without `borderline` rows.
     pub clear: Score,
+    /// Without `borderline` and `composite` rows: fields that hold the data themselves.
+    pub direct: Score,
     pub misses: Vec<Miss>,
 }
 
@@ -361,6 +363,7 @@ fn score_repository(
     let mut labelled = vec![false; fields.len()];
     let mut all = Score::default();
     let mut clear = Score::default();
+    let mut direct = Score::default();
     let mut misses = Vec::new();
     for label in &labels {
         if label.repository != name {
@@ -413,6 +416,9 @@ fn score_repository(
         all.add(predicted, label.personal);
         if !label.borderline {
             clear.add(predicted, label.personal);
+            if !label.composite {
+                direct.add(predicted, label.personal);
+            }
         }
         if predicted != label.personal {
             let reason = match status {
@@ -454,19 +460,23 @@ fn score_repository(
         held_back,
         all,
         clear,
+        direct,
         misses,
     })
 }
 
-/// The sum of several repositories' scores: (every row, without borderline rows).
-pub fn total<'a>(scores: impl IntoIterator<Item = &'a RepositoryScore>) -> (Score, Score) {
+/// The sum of several repositories' scores: (every row, without borderline rows,
+/// without borderline and composite rows).
+pub fn total<'a>(scores: impl IntoIterator<Item = &'a RepositoryScore>) -> (Score, Score, Score) {
     let mut all = Score::default();
     let mut clear = Score::default();
+    let mut direct = Score::default();
     for score in scores {
         all.merge(&score.all);
         clear.merge(&score.clear);
+        direct.merge(&score.direct);
     }
-    (all, clear)
+    (all, clear, direct)
 }
 
 #[cfg(test)]
