@@ -102,6 +102,12 @@ impl FilteredList {
         }
         let previous = self.selected_key().map(str::to_owned);
         self.query = query.to_owned();
+        self.refilter_keeping(previous);
+    }
+
+    /// Filters again and puts the selection back on `previous` when it is still
+    /// visible, else on the first row.
+    fn refilter_keeping(&mut self, previous: Option<String>) {
         self.apply_filter();
         match previous {
             Some(key) if self.select_key(&key) => {}
@@ -118,14 +124,7 @@ impl FilteredList {
     pub fn set_allowed(&mut self, allowed: Option<Vec<bool>>) {
         let previous = self.selected_key().map(str::to_owned);
         self.allowed = allowed;
-        self.apply_filter();
-        match previous {
-            Some(key) if self.select_key(&key) => {}
-            _ => {
-                self.selected = 0;
-                self.offset = 0;
-            }
-        }
+        self.refilter_keeping(previous);
     }
 
     fn is_allowed(&self, item: usize) -> bool {
