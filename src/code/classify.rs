@@ -394,7 +394,13 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
         candidates.push(Classification {
             category: category.clone(),
             confidence: *confidence * thing_factor,
-            reason: format!("field name `{shown}` says {}", pattern.join(" ")),
+            reason: match &field.variant {
+                // A tuple field of a variant is named by the variant: `Email(String)`.
+                Some(variant) if pattern.len() > name_words.len() || name_words.is_empty() => {
+                    format!("variant `{variant}` says {}", pattern.join(" "))
+                }
+                _ => format!("field name `{shown}` says {}", pattern.join(" ")),
+            },
         });
     }
     if person
