@@ -218,6 +218,15 @@ impl LineIndex {
     }
 }
 
+/// The largest character boundary of `text` at or before byte `at` (clamped to it).
+pub fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 fn is_continuation(byte: u8) -> bool {
     (0x80..0xC0).contains(&byte)
 }

@@ -191,22 +191,20 @@ fn subject_name(field: &FieldFact) -> &str {
 /// Whether a struct name is about a person or a thing: its last word, once words that
 /// only say what shape it has (`UserResponse`, `UpdateUserRequest`, `UserEntity`) are
 /// set aside.
-fn struct_kind(item: &str) -> (bool, bool) {
+fn struct_kind(item_words: &[String]) -> (bool, bool) {
     let v = vocabulary();
-    let mut item_words = words(item);
-    while item_words.len() > 1
-        && item_words
-            .last()
-            .is_some_and(|w| v.shapes.contains(w.as_str()))
-    {
-        item_words.pop();
+    let mut end = item_words.len();
+    while end > 1 && v.shapes.contains(item_words[end - 1].as_str()) {
+        end -= 1;
     }
-    let last = item_words.pop().unwrap_or_default();
+    let Some((last, before)) = item_words[..end].split_last() else {
+        return (false, false);
+    };
     // `CrateUser`, `GroupMember`: a link between a thing and a person is not a person.
-    let links_a_thing = item_words.iter().any(|w| v.things.contains(w));
+    let links_a_thing = before.iter().any(|w| v.things.contains(w));
     (
-        v.persons.contains(&last) && !links_a_thing,
-        v.things.contains(&last),
+        v.persons.contains(last) && !links_a_thing,
+        v.things.contains(last),
     )
 }
 
@@ -312,10 +310,9 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
     if carried.peek().is_some() && carried.all(|t| v.not_types.contains(t)) {
         return None;
     }
-    let subject = subject_name(field);
-    let (named_person, thing) = struct_kind(subject);
+    let item_words = words(subject_name(field));
+    let (named_person, thing) = struct_kind(&item_words);
     let person = named_person || (siblings_personal && !thing);
-    let item_words = words(subject);
     let mut candidates: Vec<Classification> = Vec::new();
     // A newtype holds what its name says: `UserId(String).0` is a person's id.
     if field.name == "0" && field.variant.is_none() {

@@ -161,10 +161,10 @@ fn read_text(path: &Path) -> Result<String, FileResult> {
     String::from_utf8(bytes).map_err(|e| {
         let valid_up_to = e.utf8_error().valid_up_to();
         let bytes = e.into_bytes();
-        let valid = &bytes[..valid_up_to];
-        let line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
-        let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        let column = std::str::from_utf8(&valid[line_start..]).map_or(0, |s| s.chars().count());
+        // Everything before the first bad byte is valid UTF-8.
+        let valid = std::str::from_utf8(&bytes[..valid_up_to]).unwrap_or_default();
+        let (line, column) = crate::text::LineIndex::new(valid, crate::text::LineBreaks::LineFeed)
+            .position(valid, valid.len());
         // The text is kept with the bad bytes replaced, so a finding can quote the line:
         // everything before the first bad byte keeps its offsets, and the replacement
         // character that stands for it spans three bytes.
@@ -172,8 +172,8 @@ fn read_text(path: &Path) -> Result<String, FileResult> {
         FileResult::Skipped {
             reason: "not valid UTF-8".to_owned(),
             at: Some(Position {
-                line,
-                column: column as u32 + 1,
+                line: line as u32,
+                column: column as u32,
                 start,
                 end: start + '\u{fffd}'.len_utf8() as u32,
             }),

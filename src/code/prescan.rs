@@ -19,6 +19,7 @@
 //! memory of its syntax tree.
 
 use super::facts::Position;
+use crate::text::{LineBreaks, LineIndex};
 
 /// Most brackets and generic arguments nested in one another that the scanner parses.
 /// Hand-written code stays under 40.
@@ -276,6 +277,7 @@ pub fn prescan(text: &str) -> Result<Prescanned<'_>, TooComplex> {
         });
     }
     let mut blanked = text.as_bytes().to_vec();
+    let lines = LineIndex::new(text, LineBreaks::LineFeed);
     let elided = outermost
         .iter()
         .map(|&(open, close, tokens)| {
@@ -285,7 +287,7 @@ pub fn prescan(text: &str) -> Result<Prescanned<'_>, TooComplex> {
                     *byte = b' ';
                 }
             }
-            let mut at = position_of(text, open);
+            let mut at = position_at(&lines, text, open);
             at.end = close as u32;
             Elision { at, tokens }
         })
@@ -304,23 +306,18 @@ pub fn prescan(text: &str) -> Result<Prescanned<'_>, TooComplex> {
 fn too_complex(text: &str, offset: usize, message: String) -> TooComplex {
     TooComplex {
         message,
-        at: Some(position_of(text, offset)),
+        at: Some(position_at(
+            &LineIndex::new(text, LineBreaks::LineFeed),
+            text,
+            offset,
+        )),
     }
 }
 
-/// The line and column (in characters) of a byte offset.
-pub fn position_of(text: &str, offset: usize) -> Position {
-    let offset = offset.min(text.len());
-    let before = &text.as_bytes()[..offset];
-    let line_start = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |i| i + 1);
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let column = text
-        .get(line_start..offset)
-        .map_or(offset - line_start, |s| s.chars().count())
-        + 1;
+/// The line and column (in characters) of a byte offset, through the file's line index.
+fn position_at(lines: &LineIndex, text: &str, offset: usize) -> Position {
+    let offset = crate::text::floor_char_boundary(text, offset);
+    let (line, column) = lines.position(text, offset);
     Position {
         line: line as u32,
         column: column as u32,

@@ -8,7 +8,7 @@
 //! file: a 60 MB one-line file costs one window, not 60 MB of output.
 
 use crate::source::{FileId, SourceMap};
-use crate::text::{is_unsafe, sanitize_line};
+use crate::text::{floor_char_boundary, is_unsafe, sanitize_line};
 use codespan_reporting::files::{Error, Files};
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
@@ -63,15 +63,6 @@ impl Excerpts {
     }
 }
 
-/// The largest character boundary at or before `offset`.
-fn floor_boundary(text: &str, offset: usize) -> usize {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
-}
-
 /// `offset` moved by up to `count` characters, backwards or forwards, within `bounds`.
 fn step_chars(
     text: &str,
@@ -109,8 +100,8 @@ impl Excerpt {
         let clamped: Vec<Range<usize>> = labels
             .iter()
             .map(|(_, range)| {
-                let start = floor_boundary(text, range.start);
-                start..floor_boundary(text, range.end.max(start))
+                let start = floor_char_boundary(text, range.start);
+                start..floor_char_boundary(text, range.end.max(start))
             })
             .collect();
         let mut shown: BTreeSet<usize> = BTreeSet::new();

@@ -80,8 +80,8 @@ pub fn excerpt(sources: &SourceMap, span: Span, theme: &Theme) -> Vec<Line<'stat
             span.column
         ))),
     ])];
-    let start = floor_boundary(text, (span.start as usize).min(text.len()));
-    let end = floor_boundary(text, (span.end as usize).clamp(start, text.len()));
+    let start = crate::text::floor_char_boundary(text, (span.start as usize).min(text.len()));
+    let end = crate::text::floor_char_boundary(text, (span.end as usize).clamp(start, text.len()));
     // Work from the span outwards, never from the start of the file: excerpts of the
     // last line of a large file cost no more than those of the first. Line ends are
     // found with `find`/`rfind`, which scan at memory speed.
@@ -142,14 +142,6 @@ pub fn excerpt(sources: &SourceMap, span: Span, theme: &Theme) -> Vec<Line<'stat
         number += 1;
     }
     lines
-}
-
-/// The largest char boundary at or before `at`.
-fn floor_boundary(text: &str, mut at: usize) -> usize {
-    while at > 0 && !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 #[cfg(test)]
