@@ -12,9 +12,9 @@ use codespan_reporting::term::termcolor::NoColor;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// Panics, as a fuzz target must, when rendered output holds a character that could
-/// drive a terminal.
-fn assert_printable(what: &str, text: &str) {
+/// Panics, as a fuzz target (or a test) must, when rendered output holds a character
+/// that could drive a terminal: the `cat -v` check.
+pub fn assert_printable(what: &str, text: &str) {
     if let Some(bad) = text.chars().find(|c| is_unsafe(*c) || *c == '\r') {
         panic!("{what} holds U+{:04X}: {text:?}", bad as u32);
     }

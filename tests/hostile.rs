@@ -8,6 +8,7 @@
 mod common;
 
 use common::ropa;
+use ropa::fuzz_targets::assert_printable;
 use serde_json::Value;
 use std::fs;
 use std::path::Path;
@@ -216,16 +217,6 @@ fn a_ten_megabyte_literal_is_set_aside_and_the_file_read() {
         text.contains("table.rs:2:9  a literal of 5999999 tokens"),
         "{text}"
     );
-}
-
-/// The `cat -v` test: nothing in `text` but printable characters, line feeds and tabs.
-fn assert_printable(what: &str, text: &str) {
-    let bad: Vec<String> = text
-        .chars()
-        .filter(|c| ropa::text::is_unsafe(*c) || *c == '\r')
-        .map(|c| format!("U+{:04X}", c as u32))
-        .collect();
-    assert!(bad.is_empty(), "{what} holds {bad:?}: {text}");
 }
 
 const TERMINAL_ATTACK: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202e}";
