@@ -5,7 +5,9 @@
 //! is malformed, names a field the scanner does not extract, names a category outside
 //! the taxonomy, or leaves an extracted field unlabelled fails with its file and line.
 
-use super::verdicts::{self, FieldStatus};
+use super::classify;
+use super::facts::FieldFact;
+use super::model::Model;
 use super::walk::SourceFilter;
 use crate::source::SourceMap;
 use crate::taxonomy::Taxonomy;
@@ -240,9 +242,28 @@ pub struct RepositoryScore {
     pub misses: Vec<Miss>,
 }
 
-/// Scores every repository of the corpus at `root`; `held_back` lists the repositories
-/// (`owner/repo`) set aside from tuning.
+/// One repository of the corpus: the fields the scanner extracts from its vendored
+/// files, and the label of each.
+#[derive(Clone, Debug)]
+pub struct LabelledRepository {
+    pub name: String,
+    pub held_back: bool,
+    pub fields: Vec<FieldFact>,
+    /// `labels[i]` labels `fields[i]`; fields of files nobody labelled have none.
+    pub labels: Vec<Option<Label>>,
+}
+
+/// Scores every repository of the corpus at `root` with ropa's own classifier.
 pub fn evaluate(root: &Path) -> Result<Vec<RepositoryScore>, Vec<LabelError>> {
+    Ok(load(root)?
+        .iter()
+        .map(|repository| score(repository, Model::builtin()))
+        .collect())
+}
+
+/// Reads every repository of the corpus at `root`, checking every label against what
+/// the scanner extracts.
+pub fn load(root: &Path) -> Result<Vec<LabelledRepository>, Vec<LabelError>> {
     let taxonomy = Taxonomy::builtin();
     let held_back = read_sets(&root.join("sets.tsv"))?;
     let mut folders: Vec<PathBuf> = std::fs::read_dir(root)
@@ -258,16 +279,16 @@ pub fn evaluate(root: &Path) -> Result<Vec<RepositoryScore>, Vec<LabelError>> {
         .filter(|path| path.join("labels.tsv").is_file())
         .collect();
     folders.sort();
-    let mut scores = Vec::new();
+    let mut repositories = Vec::new();
     let mut errors = Vec::new();
     for folder in folders {
-        match score_repository(&folder, &taxonomy, &held_back) {
-            Ok(score) => scores.push(score),
+        match load_repository(&folder, &taxonomy, &held_back) {
+            Ok(repository) => repositories.push(repository),
             Err(mut problems) => errors.append(&mut problems),
         }
     }
     if errors.is_empty() {
-        Ok(scores)
+        Ok(repositories)
     } else {
         Err(errors)
     }
@@ -303,11 +324,11 @@ fn read_sets(path: &Path) -> Result<HashMap<String, bool>, Vec<LabelError>> {
     Ok(sets)
 }
 
-fn score_repository(
+fn load_repository(
     folder: &Path,
     taxonomy: &Taxonomy,
     sets: &HashMap<String, bool>,
-) -> Result<RepositoryScore, Vec<LabelError>> {
+) -> Result<LabelledRepository, Vec<LabelError>> {
     let labels_path = folder.join("labels.tsv");
     let labels = read_labels(&labels_path, taxonomy)?;
     let error = |line: usize, message: String| LabelError {
@@ -332,7 +353,7 @@ fn score_repository(
         &mut sources,
         &super::NoProgress,
     );
-    let fields: Vec<(String, &super::facts::FieldFact)> = scan
+    let fields: Vec<(String, FieldFact)> = scan
         .fields()
         .map(|(file, field)| {
             let relative = file
@@ -341,15 +362,9 @@ fn score_repository(
                 .unwrap_or(&file.path)
                 .to_string_lossy()
                 .replace('\\', "/");
-            (relative, field)
+            (relative, field.clone())
         })
         .collect();
-    let facts: Vec<&super::facts::FieldFact> = fields.iter().map(|(_, f)| *f).collect();
-    let statuses = verdicts::judge(
-        &facts,
-        |_| None,
-        |key| taxonomy.categories.get(key).is_some(),
-    );
     // Extracted fields by (file, item, field); several only for same-named items in
     // inline modules, told apart by line.
     let mut extracted: HashMap<(&str, String, &str), Vec<usize>> = HashMap::new();
@@ -360,11 +375,7 @@ fn score_repository(
             .push(index);
     }
     let mut errors = Vec::new();
-    let mut labelled = vec![false; fields.len()];
-    let mut all = Score::default();
-    let mut clear = Score::default();
-    let mut direct = Score::default();
-    let mut misses = Vec::new();
+    let mut assigned: Vec<Option<Label>> = vec![None; fields.len()];
     for label in &labels {
         if label.repository != name {
             errors.push(error(
@@ -400,7 +411,7 @@ fn score_repository(
             ));
             continue;
         };
-        if labelled[index] {
+        if assigned[index].is_some() {
             errors.push(error(
                 label.row,
                 format!(
@@ -410,38 +421,12 @@ fn score_repository(
             ));
             continue;
         }
-        labelled[index] = true;
-        let status = &statuses[index];
-        let predicted = matches!(status, FieldStatus::Personal { .. });
-        all.add(predicted, label.personal);
-        if !label.borderline {
-            clear.add(predicted, label.personal);
-            if !label.composite {
-                direct.add(predicted, label.personal);
-            }
-        }
-        if predicted != label.personal {
-            let reason = match status {
-                FieldStatus::Personal { reason, .. } | FieldStatus::NotPersonal { reason, .. } => {
-                    reason.clone()
-                }
-                FieldStatus::Unclassified => String::new(),
-            };
-            misses.push(Miss {
-                file: label.file.clone(),
-                line: label.line,
-                field: format!("{}.{}", label.item, label.field),
-                label: label.category.clone(),
-                verdict: status.category().map(str::to_owned),
-                reason,
-                borderline: label.borderline,
-            });
-        }
+        assigned[index] = Some(label.clone());
     }
     let labelled_files: std::collections::HashSet<&str> =
         labels.iter().map(|l| l.file.as_str()).collect();
     for (index, (file, field)) in fields.iter().enumerate() {
-        if !labelled[index] && labelled_files.contains(file.as_str()) {
+        if assigned[index].is_none() && labelled_files.contains(file.as_str()) {
             errors.push(error(
                 labels.len() + 2,
                 format!(
@@ -455,14 +440,55 @@ fn score_repository(
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(RepositoryScore {
+    Ok(LabelledRepository {
         name,
         held_back,
+        fields: fields.into_iter().map(|(_, field)| field).collect(),
+        labels: assigned,
+    })
+}
+
+/// Scores the classifier, with `model` as its learned part, on one repository.
+pub fn score(repository: &LabelledRepository, model: &Model) -> RepositoryScore {
+    let facts: Vec<&FieldFact> = repository.fields.iter().collect();
+    let verdicts = classify::classify_all_with(&facts, &vec![None; facts.len()], model);
+    let mut all = Score::default();
+    let mut clear = Score::default();
+    let mut direct = Score::default();
+    let mut misses = Vec::new();
+    for ((field, label), verdict) in facts.iter().zip(&repository.labels).zip(&verdicts) {
+        let Some(label) = label else { continue };
+        let predicted = verdict.is_some();
+        all.add(predicted, label.personal);
+        if !label.borderline {
+            clear.add(predicted, label.personal);
+            if !label.composite {
+                direct.add(predicted, label.personal);
+            }
+        }
+        if predicted != label.personal {
+            misses.push(Miss {
+                file: label.file.clone(),
+                line: field.at.line,
+                field: field.display_name(),
+                label: label.category.clone(),
+                verdict: verdict.as_ref().map(|v| v.category.clone()),
+                reason: verdict
+                    .as_ref()
+                    .map(|v| v.reason.clone())
+                    .unwrap_or_default(),
+                borderline: label.borderline,
+            });
+        }
+    }
+    RepositoryScore {
+        name: repository.name.clone(),
+        held_back: repository.held_back,
         all,
         clear,
         direct,
         misses,
-    })
+    }
 }
 
 /// The sum of several repositories' scores: (every row, without borderline rows,
