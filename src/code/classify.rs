@@ -211,31 +211,41 @@ pub(crate) fn subject_name(field: &FieldFact) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Whether a struct name is about a person or a thing: its last word, once words that
-/// only say what shape it has (`UserResponse`, `UpdateUserRequest`, `UserEntity`) are
-/// set aside.
-fn struct_kind(item_words: &[String]) -> (bool, bool) {
+/// Whether a struct name is about a person, a thing, or a link between a thing and a
+/// person (`CrateUser`, `GroupMember`: the person's fields are theirs, but the row's
+/// own id is the link's), from its last word once words that only say what shape it
+/// has (`UserResponse`, `UpdateUserRequest`, `UserEntity`) are set aside.
+struct StructKind {
+    person: bool,
+    thing: bool,
+    link: bool,
+}
+
+fn struct_kind(item_words: &[String]) -> StructKind {
     let v = vocabulary();
     let mut end = item_words.len();
     while end > 1 && v.shapes.contains(item_words[end - 1].as_str()) {
         end -= 1;
     }
     let Some((last, before)) = item_words[..end].split_last() else {
-        return (false, false);
+        return StructKind {
+            person: false,
+            thing: false,
+            link: false,
+        };
     };
-    // `CrateUser`, `GroupMember`: a link between a thing and a person is not a person.
-    let links_a_thing = before.iter().any(|w| v.things.contains(w));
-    (
-        v.persons.contains(last) && !links_a_thing,
-        v.things.contains(last),
-    )
+    StructKind {
+        person: v.persons.contains(last),
+        thing: v.things.contains(last),
+        link: before.iter().any(|w| v.things.contains(w)),
+    }
 }
 
 /// What a struct is about, in one word for the learned model: `person`, `thing`,
 /// `content` (people write it), `secret` (a person's credential) or `other`.
 pub(crate) fn item_class(item_words: &[String]) -> &'static str {
     let v = vocabulary();
-    let (person, thing) = struct_kind(item_words);
+    let StructKind { person, thing, .. } = struct_kind(item_words);
     if item_words.iter().any(|w| v.secrets.contains(w)) {
         "secret"
     } else if item_words.last().is_some_and(|w| v.contents.contains(w)) {
@@ -363,10 +373,29 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
         return None;
     }
     let item_words = words(&subject_name(field));
-    let (named_person, thing) = struct_kind(&item_words);
+    let StructKind {
+        person: named_person,
+        thing,
+        link,
+    } = struct_kind(&item_words);
     let person = named_person || (siblings_personal && !thing);
     let mut candidates: Vec<Classification> = Vec::new();
     // A newtype holds what its name says: `UserId(String).0` is a person's id.
+    // `MaybeUser::Admin(String).0`: a variant of an enum about a person, named for
+    // what kind of person, holds who they are.
+    if field.name == "0"
+        && let Some(variant) = field.variant.as_deref()
+        && named_person
+        && !link
+        && best(&v.fields, &words(variant)).is_none()
+        && type_names(&field.ty).all(|t| matches!(t, "String" | "str" | "Box" | "Arc"))
+    {
+        candidates.push(Classification {
+            category: "user.unique_id".to_owned(),
+            confidence: 0.7,
+            reason: format!("`{}::{variant}` holds a person", field.item),
+        });
+    }
     if field.name == "0" && field.variant.is_none() {
         if let Some((category, confidence)) = v.types.get(field.item.as_str()) {
             candidates.push(Classification {
@@ -461,7 +490,7 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
         && let Some((pattern, category, confidence)) = best(&v.person_fields, &name_words)
         // A row's own id is a person's id only in a table named for people: a commit
         // with an author's e-mail is not a person.
-        && (named_person || !pattern[0].starts_with('='))
+        && ((named_person && !link) || !pattern[0].starts_with('='))
         // The person's `name`, `full_name`; not an `os_release_name` of theirs.
         && name_words.len() <= pattern.len() + 1
     {
