@@ -536,6 +536,17 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
             reason: format!("`{shown}` refers to a person"),
         });
     }
+    // `fk_user`, `fk_assignee`: a foreign key named the other way round.
+    if let [fk, owner] = name_words.as_slice()
+        && fk == "fk"
+        && v.fk_owners.contains(owner.as_str())
+    {
+        candidates.push(Classification {
+            category: "user.unique_id".to_owned(),
+            confidence: 0.75,
+            reason: format!("`{shown}` refers to a person"),
+        });
+    }
     for name in type_names(&field.ty) {
         if let Some((category, confidence)) = v.types.get(name) {
             candidates.push(Classification {
@@ -787,9 +798,10 @@ fn propagate_composites(
             if vocabulary().not_last.contains(&last_word) {
                 continue;
             }
-            if let Some(name) =
-                type_names(&field.ty).find(|t| *t != field.item && personal_structs.contains(t))
-            {
+            // A repository with an owner's login is about the repository.
+            if let Some(name) = type_names(&field.ty).find(|t| {
+                *t != field.item && personal_structs.contains(t) && !struct_kind(&words(t)).thing
+            }) {
                 *verdict = Some(Classification {
                     category: "user".to_owned(),
                     confidence: 0.7,
