@@ -5,7 +5,6 @@
 //! vocabulary is data, in `vocabulary.tsv`.
 
 use super::facts::FieldFact;
-use super::model::{self, Model};
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -175,7 +174,7 @@ fn best<'a>(rules: &'a [Rule], words: &[String]) -> Option<&'a Rule> {
 }
 
 /// Identifiers in a type's text: `Option<Vec<UserId>>` gives Option, Vec, UserId.
-pub(crate) fn type_names(ty: &str) -> impl Iterator<Item = &str> {
+fn type_names(ty: &str) -> impl Iterator<Item = &str> {
     ty.split(|c: char| !c.is_alphanumeric() && c != '_')
         .filter(|s| !s.is_empty())
 }
@@ -186,7 +185,7 @@ const THING_FACTOR: f32 = 0.5;
 /// The name a struct is known by: its own, or for a generic name (`Model` of a SeaORM
 /// entity, `Row`, `Entity`) the module it is defined in (`entity::user::Model` is a
 /// user).
-pub(crate) fn subject_name(field: &FieldFact) -> std::borrow::Cow<'_, str> {
+fn subject_name(field: &FieldFact) -> std::borrow::Cow<'_, str> {
     let v = vocabulary();
     let generic = v.generic_items.contains(field.item.as_str());
     // `ResponseBody`, `QueryParams`: a name made only of shape words says nothing
@@ -241,37 +240,8 @@ fn struct_kind(item_words: &[String]) -> StructKind {
     }
 }
 
-/// What a struct is about, in one word for the learned model: `person`, `thing`,
-/// `content` (people write it), `secret` (a person's credential) or `other`.
-pub(crate) fn item_class(item_words: &[String]) -> &'static str {
-    let v = vocabulary();
-    let StructKind { person, thing, .. } = struct_kind(item_words);
-    if item_words.iter().any(|w| v.secrets.contains(w)) {
-        "secret"
-    } else if item_words.last().is_some_and(|w| v.contents.contains(w)) {
-        "content"
-    } else if person {
-        "person"
-    } else if thing {
-        "thing"
-    } else {
-        "other"
-    }
-}
-
-/// The word a struct name is about, once words that only say its shape are set
-/// aside: `entry` for `RecordEntry`, `user` for `UpdateUserRequest`.
-pub(crate) fn item_subject_word(item_words: &[String]) -> Option<String> {
-    let v = vocabulary();
-    let mut end = item_words.len();
-    while end > 1 && v.shapes.contains(item_words[end - 1].as_str()) {
-        end -= 1;
-    }
-    item_words[..end].last().cloned()
-}
-
 /// The singular of a plural word (`emails`, `addresses`, `photos`), if it is one.
-pub(crate) fn singular(word: &str) -> Option<String> {
+fn singular(word: &str) -> Option<String> {
     if word.len() <= 3 || word.ends_with("ss") || word.ends_with("us") || word.ends_with("is") {
         return None;
     }
@@ -615,133 +585,6 @@ pub fn classify_all_known(
     fields: &[&FieldFact],
     known: &[Option<Option<&str>>],
 ) -> Vec<Option<Classification>> {
-    classify_all_with(fields, known, Model::builtin())
-}
-
-/// How many features a learned verdict's reason names.
-const REASON_FEATURES: usize = 3;
-
-/// [`classify_all_known`] with a given learned model: the hand-written rules decide
-/// first, then the model weighs their verdict with the rest of the evidence and has
-/// the last word. A field the model adds gets the category its strongest evidence is
-/// usually about, and a reason naming that evidence.
-pub fn classify_all_with(
-    fields: &[&FieldFact],
-    known: &[Option<Option<&str>>],
-    model: &Model,
-) -> Vec<Option<Classification>> {
-    let rules = rule_verdicts(fields, known);
-    if model.is_empty() {
-        return rules;
-    }
-    let features = model_features(fields, &rules);
-    let mut verdicts: Vec<Option<Classification>> = rules
-        .iter()
-        .zip(&features)
-        .map(|(rule, features)| {
-            let score = model.score(features);
-            if score.probability < model.threshold {
-                return rule.clone();
-            }
-            Some(match rule {
-                Some(rule) => Classification {
-                    confidence: score.probability,
-                    ..rule.clone()
-                },
-                None => Classification {
-                    category: score.category.clone().unwrap_or_else(|| "user".to_owned()),
-                    confidence: score.probability,
-                    reason: format!(
-                        "learned from {}",
-                        score
-                            .evidence
-                            .iter()
-                            .take(REASON_FEATURES)
-                            .map(|(feature, _)| model::describe(feature))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                },
-            })
-        })
-        .collect();
-    // Fields the rules and the model both passed over, whose type is a struct the
-    // model found personal data in.
-    let vetoed: Vec<bool> = rules
-        .iter()
-        .zip(&verdicts)
-        .map(|(rule, verdict)| rule.is_some() && verdict.is_none())
-        .collect();
-    propagate_composites(fields, &mut verdicts, &vetoed);
-    verdicts
-}
-
-/// The learned model's features of every field, given the rules' verdicts.
-pub fn model_features(fields: &[&FieldFact], rules: &[Option<Classification>]) -> Vec<Vec<String>> {
-    let mut groups: HashMap<(&str, String), Vec<&FieldFact>> = HashMap::new();
-    for field in fields {
-        groups
-            .entry((field.module.as_str(), field.owner()))
-            .or_default()
-            .push(field);
-    }
-    // What the rules found in each struct: (fields flagged, fields marking a person).
-    let mut found: HashMap<(&str, String), (usize, usize)> = HashMap::new();
-    for (field, rule) in fields.iter().zip(rules) {
-        let entry = found
-            .entry((field.module.as_str(), field.owner()))
-            .or_default();
-        if let Some(rule) = rule {
-            entry.0 += 1;
-            if rule.category.starts_with("user.contact.email")
-                || rule.category.starts_with("user.authorization")
-                || rule.category.starts_with("user.name")
-                || rule.category.starts_with("user.account")
-            {
-                entry.1 += 1;
-            }
-        }
-    }
-    fields
-        .iter()
-        .zip(rules)
-        .map(|(field, rule)| {
-            let key = (field.module.as_str(), field.owner());
-            let siblings = groups.get(&key).map(Vec::as_slice).unwrap_or_default();
-            let (flagged, marking) = found.get(&key).copied().unwrap_or_default();
-            let own = usize::from(rule.is_some());
-            let context = model::Context {
-                item_class: item_class(&words(&subject_name(field))),
-                siblings: siblings.len().saturating_sub(1),
-                siblings_flagged: flagged - own,
-                siblings_marking_a_person: marking
-                    - usize::from(
-                        own == 1 && flagged > 0 && marking > 0 && {
-                            let c = rule.as_ref().map(|r| r.category.as_str()).unwrap_or("");
-                            c.starts_with("user.contact.email")
-                                || c.starts_with("user.authorization")
-                                || c.starts_with("user.name")
-                                || c.starts_with("user.account")
-                        },
-                    ),
-            };
-            model::features(field, siblings, rule.as_ref(), &context)
-        })
-        .collect()
-}
-
-/// The features [`classify_all_with`] scores, for training: the rules' verdicts with
-/// nothing known beforehand, then every field's features.
-pub fn training_features(fields: &[&FieldFact]) -> Vec<Vec<String>> {
-    let rules = rule_verdicts(fields, &vec![None; fields.len()]);
-    model_features(fields, &rules)
-}
-
-/// The hand-written rules' verdicts on every field.
-fn rule_verdicts(
-    fields: &[&FieldFact],
-    known: &[Option<Option<&str>>],
-) -> Vec<Option<Classification>> {
     let mut verdicts: Vec<Option<Classification>> = fields.iter().map(|f| classify(f)).collect();
     // A struct whose fields hold a person's contact details or credentials is about a
     // person, whatever it is called: read its other fields again in that light.
@@ -770,18 +613,13 @@ fn rule_verdicts(
             });
         }
     }
-    propagate_composites(fields, &mut verdicts, &vec![false; fields.len()]);
+    propagate_composites(fields, &mut verdicts);
     verdicts
 }
 
 /// Composite fields, to a fixpoint: `Order.customer: Customer`, and a struct that
-/// holds such a field is itself personal (`Event::Signup(Box<Order>)`). Fields marked
-/// in `skip` keep their verdict.
-fn propagate_composites(
-    fields: &[&FieldFact],
-    verdicts: &mut [Option<Classification>],
-    skip: &[bool],
-) {
+/// holds such a field is itself personal (`Event::Signup(Box<Order>)`).
+fn propagate_composites(fields: &[&FieldFact], verdicts: &mut [Option<Classification>]) {
     for _ in 0..16 {
         let personal_structs: HashSet<&str> = fields
             .iter()
@@ -790,8 +628,8 @@ fn propagate_composites(
             .map(|(f, _)| f.item.as_str())
             .collect();
         let mut changed = false;
-        for ((field, verdict), skipped) in fields.iter().zip(verdicts.iter_mut()).zip(skip) {
-            if verdict.is_some() || *skipped {
+        for (field, verdict) in fields.iter().zip(verdicts.iter_mut()) {
+            if verdict.is_some() {
                 continue;
             }
             let last_word = words(&field.name).pop().unwrap_or_default();

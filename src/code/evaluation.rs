@@ -7,7 +7,6 @@
 
 use super::classify;
 use super::facts::FieldFact;
-use super::model::Model;
 use super::walk::SourceFilter;
 use crate::source::SourceMap;
 use crate::taxonomy::Taxonomy;
@@ -255,10 +254,7 @@ pub struct LabelledRepository {
 
 /// Scores every repository of the corpus at `root` with ropa's own classifier.
 pub fn evaluate(root: &Path) -> Result<Vec<RepositoryScore>, Vec<LabelError>> {
-    Ok(load(root)?
-        .iter()
-        .map(|repository| score(repository, Model::builtin()))
-        .collect())
+    Ok(load(root)?.iter().map(score).collect())
 }
 
 /// Reads every repository of the corpus at `root`, checking every label against what
@@ -448,10 +444,10 @@ fn load_repository(
     })
 }
 
-/// Scores the classifier, with `model` as its learned part, on one repository.
-pub fn score(repository: &LabelledRepository, model: &Model) -> RepositoryScore {
+/// Scores the classifier on one repository.
+pub fn score(repository: &LabelledRepository) -> RepositoryScore {
     let facts: Vec<&FieldFact> = repository.fields.iter().collect();
-    let verdicts = classify::classify_all_with(&facts, &vec![None; facts.len()], model);
+    let verdicts = classify::classify_all(&facts);
     let mut all = Score::default();
     let mut clear = Score::default();
     let mut direct = Score::default();

@@ -7,7 +7,6 @@ pub mod classify;
 pub mod evaluation;
 pub mod facts;
 pub mod manifest;
-pub mod model;
 pub mod prescan;
 pub mod sections;
 pub mod verdicts;
