@@ -848,4 +848,108 @@ mod tests {
             Some("user")
         );
     }
+
+    fn in_module(module: &str, item: &str, name: &str, ty: &str) -> FieldFact {
+        FieldFact {
+            module: module.to_owned(),
+            ..field(item, name, ty)
+        }
+    }
+
+    #[test]
+    fn a_link_between_a_thing_and_a_person_has_the_persons_fields_but_its_own_id() {
+        assert_eq!(
+            category("GroupUser", "name", "String").as_deref(),
+            Some("user.name")
+        );
+        assert_eq!(category("GroupUser", "id", "i32"), None);
+        assert_eq!(
+            category("User", "id", "i32").as_deref(),
+            Some("user.unique_id")
+        );
+    }
+
+    #[test]
+    fn a_struct_named_only_by_its_shape_is_read_through_its_modules() {
+        let token = in_module("api::account::login", "ResponseBody", "token", "String");
+        assert_eq!(
+            classify(&token).map(|c| c.category).as_deref(),
+            Some("user.authorization.credentials")
+        );
+        let elsewhere = in_module("api::crates::search", "ResponseBody", "token", "String");
+        assert_eq!(classify(&elsewhere), None);
+    }
+
+    #[test]
+    fn role_nouns_and_reversed_foreign_keys_refer_to_people() {
+        for (item, name) in [
+            ("Issue", "assignees"),
+            ("Fcp", "initiator"),
+            ("FcpIssue", "fk_user"),
+            ("FcpIssue", "fk_assignee"),
+            ("Author", "gitlab_id"),
+            ("Reviewer", "zulip_id"),
+        ] {
+            assert_eq!(
+                category(item, name, "String").as_deref(),
+                Some("user.unique_id"),
+                "{item}.{name}"
+            );
+        }
+        assert_eq!(category("FcpIssue", "fk_issue", "i32"), None);
+    }
+
+    #[test]
+    fn application_messages_are_not_what_people_write() {
+        assert_eq!(
+            category("Comment", "body_html", "String").as_deref(),
+            Some("user.content.private")
+        );
+        assert_eq!(category("LoginFlashMessage", "message", "String"), None);
+        assert_eq!(category("ErrorMessage", "message", "String"), None);
+        assert_eq!(
+            category("DirectMessage", "message", "String").as_deref(),
+            Some("user.content.private")
+        );
+    }
+
+    #[test]
+    fn oauth_client_secrets_are_a_services_and_salts_a_persons() {
+        assert_eq!(category("DeviceAuthCode", "client_secret", "String"), None);
+        assert_eq!(category("OAuthClient", "secret", "String"), None);
+        assert_eq!(
+            category("Salt", "salt", "String").as_deref(),
+            Some("user.authorization.credentials")
+        );
+        assert_eq!(
+            category("LoginResponse", "session", "String").as_deref(),
+            Some("user.authorization.credentials")
+        );
+    }
+
+    #[test]
+    fn a_person_enums_text_variants_hold_the_person() {
+        let mut admin = field("MaybeUser", "0", "String");
+        admin.variant = Some("Admin".to_owned());
+        assert_eq!(
+            classify(&admin).map(|c| c.category).as_deref(),
+            Some("user.unique_id")
+        );
+        let mut count = field("MaybeUser", "0", "u32");
+        count.variant = Some("Anonymous".to_owned());
+        assert_eq!(classify(&count), None);
+    }
+
+    #[test]
+    fn a_struct_about_a_thing_does_not_make_its_holders_personal() {
+        let user = field("User", "email", "String");
+        let owner = field("Repository", "owner", "User");
+        let event = field("PushEvent", "repository", "Repository");
+        let customer = field("Customer", "email", "String");
+        let order = field("Order", "buyer", "Customer");
+        let verdicts = classify_all(&[&user, &owner, &event, &customer, &order]);
+        assert!(verdicts[1].is_some(), "the owner itself is personal");
+        assert_eq!(verdicts[2], None);
+        assert!(verdicts[4].is_some());
+    }
 }
