@@ -8,11 +8,11 @@ use ropa::code::evaluation;
 use std::path::Path;
 
 /// Held-back precision, recall and F1 without `borderline` rows may not fall below these.
-/// Recorded on 2026-11-23 at 0.907 / 0.562 / 0.694 (kanidm, kitsune, shuttle, svix;
-/// 1,819 fields, 451 personal). The targets are 0.90 / 0.85 / 0.75.
-const FLOOR_PRECISION: f64 = 0.88;
+/// Recorded on 2026-11-23 at 0.931 / 0.567 / 0.705 (kanidm, kitsune, application-services,
+/// shuttle, svix; 2,306 fields, 677 personal). The targets are 0.90 / 0.85 / 0.75.
+const FLOOR_PRECISION: f64 = 0.90;
 const FLOOR_RECALL: f64 = 0.54;
-const FLOOR_F1: f64 = 0.67;
+const FLOOR_F1: f64 = 0.68;
 
 #[test]
 fn the_corpus_is_consistent_and_held_back_figures_stay_above_the_floors() {
