@@ -198,13 +198,9 @@ fn subject_name(field: &FieldFact) -> std::borrow::Cow<'_, str> {
     match field.module.rsplit("::").next() {
         Some(module) if generic && !module.is_empty() => module.into(),
         Some(module) if !module.is_empty() && only_shape() => {
-            let modules: Vec<&str> = field.module.rsplit("::").take(2).collect();
-            modules
-                .into_iter()
-                .rev()
-                .collect::<Vec<_>>()
-                .join("_")
-                .into()
+            let mut modules: Vec<&str> = field.module.rsplit("::").take(2).collect();
+            modules.reverse();
+            modules.join("_").into()
         }
         _ => field.item.as_str().into(),
     }
