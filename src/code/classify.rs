@@ -681,12 +681,18 @@ mod tests {
     #[test]
     fn every_vocabulary_row_is_well_formed() {
         let taxonomy = crate::taxonomy::Taxonomy::builtin();
+        let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
         for (number, line) in VOCABULARY.lines().enumerate() {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
             }
             let cols: Vec<&str> = line.split('\t').collect();
             let at = format!("vocabulary.tsv:{}: {line:?}", number + 1);
+            if let Some(first) =
+                seen.insert((cols[0], cols.get(1).copied().unwrap_or("")), number + 1)
+            {
+                panic!("{at} repeats line {first}");
+            }
             let with_category = matches!(
                 cols[0],
                 "field" | "person-field" | "content-field" | "secret-field" | "type" | "fk-last"
@@ -947,5 +953,32 @@ mod tests {
         assert!(verdicts[1].is_some(), "the owner itself is personal");
         assert_eq!(verdicts[2], None);
         assert!(verdicts[4].is_some());
+    }
+
+    #[test]
+    fn more_of_what_the_definition_names() {
+        for (item, name, expected) in [
+            ("User", "password_hint", "user.authorization.password"),
+            ("User", "security_stamp", "user.authorization.credentials"),
+            ("User", "nationality", "user.demographic"),
+            ("User", "handle", "user.account.username"),
+            ("User", "banner", "user.content.self_image"),
+            ("Profile", "summary", "user.content.public"),
+            ("Person", "givenname", "user.name.first"),
+            ("Subscription", "push_key", "user.device.device_id"),
+            ("LoginRequest", "device_identifier", "user.device.device_id"),
+            ("Passkey", "user_handle", "user.unique_id"),
+            ("Notification", "mentioned_id", "user.unique_id"),
+            ("Upload", "bytes", "user.content.private"),
+        ] {
+            assert_eq!(
+                category(item, name, "String").as_deref(),
+                Some(expected),
+                "{item}.{name}"
+            );
+        }
+        // Not in a person's struct: a window handle, a report summary.
+        assert_eq!(category("Window", "handle", "String"), None);
+        assert_eq!(category("Build", "summary", "String"), None);
     }
 }
