@@ -10,23 +10,31 @@ use ropa::code::evaluation::{self, RepositoryScore, Score};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Precision, recall and F1 of one score, or dashes where nothing is personal (a
+/// repository with no personal field measures false alarms only).
+fn figures(score: &Score) -> String {
+    if score.personal() == 0 {
+        return format!("{:>5}  {:>5}  {:>5}", "-", "-", "-");
+    }
+    format!(
+        "{:.3}  {:.3}  {:.3}",
+        score.precision(),
+        score.recall(),
+        score.f1()
+    )
+}
+
 fn row(name: &str, all: &Score, clear: &Score, direct: &Score) -> String {
     format!(
-        "{name:<28} {:>6} {:>6}  {:>4} {:>4} {:>4}   {:.3}  {:.3}  {:.3}   {:.3}  {:.3}  {:.3}   {:.3}  {:.3}  {:.3}",
+        "{name:<28} {:>6} {:>6}  {:>4} {:>4} {:>4}   {}   {}   {}",
         all.fields(),
         all.personal(),
         clear.true_positives,
         clear.false_positives,
         clear.false_negatives,
-        all.precision(),
-        all.recall(),
-        all.f1(),
-        clear.precision(),
-        clear.recall(),
-        clear.f1(),
-        direct.precision(),
-        direct.recall(),
-        direct.f1()
+        figures(all),
+        figures(clear),
+        figures(direct)
     )
 }
 
