@@ -238,6 +238,9 @@ fn struct_kind(item_words: &[String]) -> StructKind {
 
 /// The singular of a plural word (`emails`, `addresses`, `photos`), if it is one.
 fn singular(word: &str) -> Option<String> {
+    if word == "ids" {
+        return Some("id".to_owned());
+    }
     if word.len() <= 3 || word.ends_with("ss") || word.ends_with("us") || word.ends_with("is") {
         return None;
     }
@@ -980,5 +983,23 @@ mod tests {
         // Not in a person's struct: a window handle, a report summary.
         assert_eq!(category("Window", "handle", "String"), None);
         assert_eq!(category("Build", "summary", "String"), None);
+    }
+
+    #[test]
+    fn nicknames_id_lists_and_status_enums() {
+        assert_eq!(
+            category("Member", "nick", "Option<String>").as_deref(),
+            Some("user.name")
+        );
+        assert_eq!(
+            category("ThreadMembersUpdate", "removed_member_ids", "Vec<u64>").as_deref(),
+            Some("user.unique_id")
+        );
+        assert_eq!(category("Invite", "max_age", "u32"), None);
+        assert_eq!(category("ClientStatus", "mobile", "Option<Status>"), None);
+        assert_eq!(
+            category("Contact", "mobile", "String").as_deref(),
+            Some("user.contact.phone_number")
+        );
     }
 }
