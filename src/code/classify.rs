@@ -44,10 +44,15 @@ struct Vocabulary {
     /// fields that hold the secret there.
     secrets: HashSet<String>,
     secret_fields: Vec<Rule>,
+    /// Struct name words about a password manager's vault items, and their fields.
+    vaults: HashSet<String>,
+    vault_fields: Vec<Rule>,
     /// Types that can hold no personal data whatever the field is called (`bool`,
     /// timestamps), and wrappers that only carry another type (`Option`, `Vec`).
     not_types: HashSet<String>,
     wrappers: HashSet<String>,
+    /// Channel ends and task handles: plumbing, whatever flows through them.
+    opaque_types: HashSet<String>,
     /// Words after the data they qualify (`password_new`): set aside in field names.
     qualifiers: HashSet<String>,
     /// Words that say a struct's shape, not what it is about (`UserResponse`).
@@ -106,11 +111,18 @@ fn vocabulary() -> &'static Vocabulary {
                     v.secrets.insert(first.to_lowercase());
                 }
                 "secret-field" => v.secret_fields.push((words(1), category, confidence)),
+                "vault" => {
+                    v.vaults.insert(first.to_lowercase());
+                }
+                "vault-field" => v.vault_fields.push((words(1), category, confidence)),
                 "not-type" => {
                     v.not_types.insert(first);
                 }
                 "wrapper" => {
                     v.wrappers.insert(first);
+                }
+                "opaque-type" => {
+                    v.opaque_types.insert(first);
                 }
                 "qualifier" => {
                     v.qualifiers.insert(first);
@@ -177,6 +189,27 @@ fn best<'a>(rules: &'a [Rule], words: &[String]) -> Option<&'a Rule> {
 fn type_names(ty: &str) -> impl Iterator<Item = &str> {
     ty.split(|c: char| !c.is_alphanumeric() && c != '_')
         .filter(|s| !s.is_empty())
+}
+
+/// The outermost type a field's type names, past wrappers (`Option`, `Arc`) and module
+/// paths: `Sender` for `Option<tokio::sync::mpsc::Sender<Event>>`.
+fn outer_type(ty: &str) -> Option<&str> {
+    let v = vocabulary();
+    let mut rest = ty;
+    loop {
+        rest = rest.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '_');
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest
+            .find(|c: char| !c.is_alphanumeric() && c != '_')
+            .unwrap_or(rest.len());
+        let (name, after) = rest.split_at(end);
+        rest = after;
+        if !after.starts_with("::") && !v.wrappers.contains(name) {
+            return Some(name);
+        }
+    }
 }
 
 /// How much name and type evidence counts in a struct about a thing.
@@ -341,6 +374,10 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
     if carried.peek().is_some() && carried.all(|t| v.not_types.contains(t)) {
         return None;
     }
+    // A channel end or a task handle is plumbing, whatever flows through it.
+    if outer_type(&field.ty).is_some_and(|t| v.opaque_types.contains(t)) {
+        return None;
+    }
     let item_words = words(&subject_name(field));
     let StructKind {
         person: named_person,
@@ -427,6 +464,24 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
             confidence: *confidence,
             reason: format!(
                 "`{}` of `{}`, a person's secret",
+                pattern.join(" "),
+                field.item
+            ),
+        });
+    }
+    // An item of a password manager's vault (`Cipher`, `VaultItem`): its name, notes,
+    // custom fields and folder are what the person stored there.
+    if item_words
+        .iter()
+        .any(|w| v.vaults.contains(w) || singular(w).is_some_and(|s| v.vaults.contains(&s)))
+        && !thing
+        && let Some((pattern, category, confidence)) = best(&v.vault_fields, &name_words)
+    {
+        candidates.push(Classification {
+            category: category.clone(),
+            confidence: *confidence,
+            reason: format!(
+                "`{}` of `{}`, an item of a person's vault",
                 pattern.join(" "),
                 field.item
             ),
@@ -698,7 +753,13 @@ mod tests {
             }
             let with_category = matches!(
                 cols[0],
-                "field" | "person-field" | "content-field" | "secret-field" | "type" | "fk-last"
+                "field"
+                    | "person-field"
+                    | "content-field"
+                    | "secret-field"
+                    | "vault-field"
+                    | "type"
+                    | "fk-last"
             );
             let single = matches!(
                 cols[0],
@@ -710,6 +771,8 @@ mod tests {
                     | "content"
                     | "not-content"
                     | "secret"
+                    | "vault"
+                    | "opaque-type"
                     | "not-type"
                     | "wrapper"
                     | "qualifier"
@@ -1000,6 +1063,27 @@ mod tests {
         assert_eq!(
             category("Contact", "mobile", "String").as_deref(),
             Some("user.contact.phone_number")
+        );
+    }
+
+    #[test]
+    fn what_a_person_keeps_in_a_password_vault() {
+        for (item, name, expected) in [
+            ("SyncResCipher", "notes", "user.content.private"),
+            ("CiphersPostReq", "name", "user.content.private"),
+            ("VaultItem", "folder", "user.content.private"),
+            ("CipherCard", "code", "user.financial.credit_card"),
+        ] {
+            assert_eq!(
+                category(item, name, "String").as_deref(),
+                Some(expected),
+                "{item}.{name}"
+            );
+        }
+        assert_eq!(category("Library", "name", "String"), None);
+        assert_eq!(
+            category("SsoHandlerState", "sender", "Sender<String>"),
+            None
         );
     }
 }
