@@ -1086,4 +1086,31 @@ mod tests {
             None
         );
     }
+
+    #[test]
+    fn identity_server_tokens_claims_and_realms() {
+        for (item, name, expected) in [
+            ("IdTokenClaims", "sub", "user.unique_id"),
+            (
+                "PasswordResetToken",
+                "token_hash",
+                "user.authorization.credentials",
+            ),
+            (
+                "AuthenticationResult",
+                "token",
+                "user.authorization.credentials",
+            ),
+            ("SecurityEvent", "actor_id", "user.unique_id"),
+        ] {
+            assert_eq!(
+                category(item, name, "String").as_deref(),
+                Some(expected),
+                "{item}.{name}"
+            );
+        }
+        for name in ["realm_name", "base_url", "session_code", "project_name"] {
+            assert_eq!(category("CreateUserInput", name, "String"), None, "{name}");
+        }
+    }
 }
