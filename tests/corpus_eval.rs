@@ -8,11 +8,12 @@ use ropa::code::evaluation;
 use std::path::Path;
 
 /// Held-back precision, recall and F1 without `borderline` rows may not fall below these.
-/// Recorded on 2026-11-23 at 0.931 / 0.567 / 0.705 (kanidm, kitsune, application-services,
-/// shuttle, svix; 2,306 fields, 677 personal). The targets are 0.90 / 0.85 / 0.75.
-const FLOOR_PRECISION: f64 = 0.90;
-const FLOOR_RECALL: f64 = 0.54;
-const FLOOR_F1: f64 = 0.68;
+/// Recorded on 2026-11-23 at 0.921 / 0.506 / 0.654 (application-services, himalaya,
+/// kanidm, kitsune, nostr-rs-relay, shuttle, stump, svix; 3,137 fields, 924 personal).
+/// The targets are 0.90 / 0.85 / 0.75.
+const FLOOR_PRECISION: f64 = 0.89;
+const FLOOR_RECALL: f64 = 0.48;
+const FLOOR_F1: f64 = 0.62;
 
 #[test]
 fn the_corpus_is_consistent_and_held_back_figures_stay_above_the_floors() {
