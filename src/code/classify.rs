@@ -5,6 +5,7 @@
 //! vocabulary is data, in `vocabulary.tsv`.
 
 use super::facts::FieldFact;
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -639,7 +640,9 @@ pub fn classify_all_known(
     fields: &[&FieldFact],
     known: &[Option<Option<&str>>],
 ) -> Vec<Option<Classification>> {
-    let mut verdicts: Vec<Option<Classification>> = fields.iter().map(|f| classify(f)).collect();
+    // Each field on its own first, on every core: this is most of the work.
+    let mut verdicts: Vec<Option<Classification>> =
+        fields.par_iter().map(|f| classify(f)).collect();
     // A struct whose fields hold a person's contact details or credentials is about a
     // person, whatever it is called: read its other fields again in that light.
     let marks_a_person = |category: &str| {
@@ -674,36 +677,59 @@ pub fn classify_all_known(
 /// Composite fields, to a fixpoint: `Order.customer: Customer`, and a struct that
 /// holds such a field is itself personal (`Event::Signup(Box<Order>)`).
 fn propagate_composites(fields: &[&FieldFact], verdicts: &mut [Option<Classification>]) {
+    let v = vocabulary();
+    // The fields that could become composite, with the type names they carry (not their
+    // own struct's), worked out once.
+    let mut open: Vec<(usize, Vec<&str>)> = fields
+        .iter()
+        .enumerate()
+        .filter(|(i, field)| {
+            verdicts[*i].is_none()
+                && !words(&field.name)
+                    .last()
+                    .is_some_and(|last| v.not_last.contains(last))
+        })
+        .map(|(i, field)| {
+            let names: Vec<&str> = type_names(&field.ty).filter(|t| *t != field.item).collect();
+            (i, names)
+        })
+        .filter(|(_, names)| !names.is_empty())
+        .collect();
+    // A repository with an owner's login is about the repository.
+    let mut about_a_thing: HashMap<&str, bool> = HashMap::new();
+    let mut personal_structs: HashSet<&str> = fields
+        .iter()
+        .zip(verdicts.iter())
+        .filter(|(_, v)| v.is_some())
+        .map(|(f, _)| f.item.as_str())
+        .collect();
     for _ in 0..16 {
-        let personal_structs: HashSet<&str> = fields
-            .iter()
-            .zip(verdicts.iter())
-            .filter(|(_, v)| v.is_some())
-            .map(|(f, _)| f.item.as_str())
-            .collect();
-        let mut changed = false;
-        for (field, verdict) in fields.iter().zip(verdicts.iter_mut()) {
-            if verdict.is_some() {
-                continue;
+        let mut found: Vec<(usize, &str)> = Vec::new();
+        open.retain(|(i, names)| {
+            let hit = names.iter().copied().find(|name| {
+                personal_structs.contains(name)
+                    && !*about_a_thing
+                        .entry(name)
+                        .or_insert_with(|| struct_kind(&words(name)).thing)
+            });
+            match hit {
+                Some(name) => {
+                    found.push((*i, name));
+                    false
+                }
+                None => true,
             }
-            let last_word = words(&field.name).pop().unwrap_or_default();
-            if vocabulary().not_last.contains(&last_word) {
-                continue;
-            }
-            // A repository with an owner's login is about the repository.
-            if let Some(name) = type_names(&field.ty).find(|t| {
-                *t != field.item && personal_structs.contains(t) && !struct_kind(&words(t)).thing
-            }) {
-                *verdict = Some(Classification {
-                    category: "user".to_owned(),
-                    confidence: 0.7,
-                    reason: format!("type `{name}` is a struct that holds personal data"),
-                });
-                changed = true;
-            }
-        }
-        if !changed {
+        });
+        if found.is_empty() {
             break;
+        }
+        for (i, name) in found {
+            verdicts[i] = Some(Classification {
+                category: "user".to_owned(),
+                confidence: 0.7,
+                reason: format!("type `{name}` is a struct that holds personal data"),
+            });
+            personal_structs.insert(fields[i].item.as_str());
         }
     }
 }
