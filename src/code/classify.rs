@@ -1128,6 +1128,8 @@ mod tests {
                 "user.authorization.credentials",
             ),
             ("SecurityEvent", "actor_id", "user.unique_id"),
+            ("TokenIntrospectionResponse", "sub", "user.unique_id"),
+            ("Reviewer", "id", "user.unique_id"),
         ] {
             assert_eq!(
                 category(item, name, "String").as_deref(),
