@@ -1062,6 +1062,8 @@ mod tests {
             ("Passkey", "user_handle", "user.unique_id"),
             ("Notification", "mentioned_id", "user.unique_id"),
             ("Upload", "bytes", "user.content.private"),
+            ("SinglePart", "body", "user.content.private"),
+            ("OutgoingEmail", "body", "user.content.private"),
         ] {
             assert_eq!(
                 category(item, name, "String").as_deref(),
