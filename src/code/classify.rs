@@ -24,6 +24,16 @@ pub struct Classification {
 
 type Rule = (Vec<String>, String, f32);
 
+/// A kind of struct, known by words of its name, whose fields named by `fields` hold
+/// what `about` says.
+#[derive(Default)]
+struct Kind {
+    name: String,
+    words: HashSet<String>,
+    about: String,
+    fields: Vec<Rule>,
+}
+
 #[derive(Default)]
 struct Vocabulary {
     fields: Vec<Rule>,
@@ -45,9 +55,13 @@ struct Vocabulary {
     /// fields that hold the secret there.
     secrets: HashSet<String>,
     secret_fields: Vec<Rule>,
-    /// Struct name words about a password manager's vault items, and their fields.
-    vaults: HashSet<String>,
-    vault_fields: Vec<Rule>,
+    /// Kinds of struct whose ordinary-sounding fields hold a person's data: a password
+    /// manager's vault item (its `name`, `notes`), a browsing or command history entry
+    /// (its `url`, `command`), a device's push subscription (its `endpoint`).
+    kinds: Vec<Kind>,
+    /// Thing words that, after a person word, are that person's (`AccountConfig`,
+    /// `UserSettings`): the struct is about the person.
+    belongings: HashSet<String>,
     /// Types that can hold no personal data whatever the field is called (`bool`,
     /// timestamps), and wrappers that only carry another type (`Option`, `Vec`).
     not_types: HashSet<String>,
@@ -112,10 +126,22 @@ fn vocabulary() -> &'static Vocabulary {
                     v.secrets.insert(first.to_lowercase());
                 }
                 "secret-field" => v.secret_fields.push((words(1), category, confidence)),
-                "vault" => {
-                    v.vaults.insert(first.to_lowercase());
+                "kind" => v.kinds.push(Kind {
+                    name: first,
+                    words: words(2).into_iter().collect(),
+                    about: cols.get(3).map(|c| (*c).to_owned()).unwrap_or_default(),
+                    fields: Vec::new(),
+                }),
+                "kind-field" => {
+                    let category = cols.get(3).map(|c| (*c).to_owned()).unwrap_or_default();
+                    let confidence = cols.get(4).and_then(|c| c.parse().ok()).unwrap_or(0.0);
+                    if let Some(kind) = v.kinds.iter_mut().find(|k| k.name == first) {
+                        kind.fields.push((words(2), category, confidence));
+                    }
                 }
-                "vault-field" => v.vault_fields.push((words(1), category, confidence)),
+                "belonging" => {
+                    v.belongings.insert(first.to_lowercase());
+                }
                 "not-type" => {
                     v.not_types.insert(first);
                 }
@@ -213,8 +239,20 @@ fn outer_type(ty: &str) -> Option<&str> {
     }
 }
 
+/// Whether a type holds text or an address: `String`, `Vec<&str>`, `Option<Mailbox>`.
+fn holds_text(ty: &str) -> bool {
+    let v = vocabulary();
+    type_names(ty).all(|name| {
+        v.wrappers.contains(name)
+            || matches!(name, "String" | "str" | "SmolStr" | "CompactString" | "a")
+            || ["Address", "Mailbox", "Email", "Mail"]
+                .iter()
+                .any(|word| name.contains(word))
+    })
+}
+
 /// How much name and type evidence counts in a struct about a thing.
-const THING_FACTOR: f32 = 0.5;
+const THING_FACTOR: f32 = 0.6;
 
 /// The name a struct is known by: its own, or for a generic name (`Model` of a SeaORM
 /// entity, `Row`, `Entity`) the module it is defined in (`entity::user::Model` is a
@@ -256,17 +294,28 @@ fn struct_kind(item_words: &[String]) -> StructKind {
     while end > 1 && v.shapes.contains(item_words[end - 1].as_str()) {
         end -= 1;
     }
-    let Some((last, before)) = item_words[..end].split_last() else {
+    // `Reviewers`, `Users`: a list of people is about people.
+    let mut words_singular = item_words[..end].to_vec();
+    if let Some(last) = words_singular.last_mut()
+        && let Some(singular) = singular(last)
+    {
+        *last = singular;
+    }
+    let Some((last, before)) = words_singular.split_last() else {
         return StructKind {
             person: false,
             thing: false,
             link: false,
         };
     };
+    // `AccountConfig`, `UserSettings`: a person's settings are about the person (but
+    // the row's own id is the settings').
+    let belongs_to_a_person =
+        v.belongings.contains(last) && before.last().is_some_and(|w| v.persons.contains(w));
     StructKind {
-        person: v.persons.contains(last),
-        thing: v.things.contains(last),
-        link: before.iter().any(|w| v.things.contains(w)),
+        person: v.persons.contains(last) || belongs_to_a_person,
+        thing: v.things.contains(last) && !belongs_to_a_person,
+        link: belongs_to_a_person || before.iter().any(|w| v.things.contains(w)),
     }
 }
 
@@ -291,11 +340,15 @@ fn singular(word: &str) -> Option<String> {
 /// before `id`) is a person's id, `… device id` a device's.
 fn id_type_category(type_words: &[String]) -> Option<&'static str> {
     let v = vocabulary();
+    // `UserMarker` of `Id<UserMarker>` (twilight's typed ids) names the id as well.
+    let names_an_id = |last: &String| last == "id" || last == "marker";
     match type_words {
-        [.., owner, last] if last == "id" && v.fk_owners.contains(owner.as_str()) => {
+        [.., owner, last] if names_an_id(last) && v.fk_owners.contains(owner.as_str()) => {
             Some("user.unique_id")
         }
-        [.., device, last] if last == "id" && device == "device" => Some("user.device.device_id"),
+        [.., device, last] if names_an_id(last) && device == "device" => {
+            Some("user.device.device_id")
+        }
         _ => None,
     }
 }
@@ -403,6 +456,19 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
             reason: format!("`{}::{variant}` holds a person", field.item),
         });
     }
+    // `AuthToken::Bearer(String).0`: a variant that does not say what it holds holds
+    // what its enum's name says.
+    if field.name == "0"
+        && let Some(variant) = field.variant.as_deref()
+        && best(&v.fields, &words(variant)).is_none()
+        && let Some((pattern, category, confidence)) = best(&v.fields, &item_words)
+    {
+        candidates.push(Classification {
+            category: category.clone(),
+            confidence: *confidence * 0.9,
+            reason: format!("`{}` holds it ({})", field.item, pattern.join(" ")),
+        });
+    }
     if field.name == "0" && field.variant.is_none() {
         if let Some((category, confidence)) = v.types.get(field.item.as_str()) {
             candidates.push(Classification {
@@ -440,10 +506,18 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
             });
         }
     }
-    if item_words.last().is_some_and(|w| v.contents.contains(w))
+    // `Post`, `MessageComposeCommand`: a struct about what a person writes, unless it is
+    // about a thing (`EmailConfig`).
+    // `message::builder::BuilderArgs`: the last two modules can say it too.
+    let module_words: Vec<String> = field.module.rsplit("::").take(2).flat_map(words).collect();
+    if (item_words.iter().any(|w| v.contents.contains(w))
+        || module_words.iter().any(|w| v.contents.contains(w)))
+        && !thing
         // A flash or error message is the application's, not a person's writing.
         && !item_words.iter().any(|w| v.not_contents.contains(w))
         && let Some((pattern, category, confidence)) = best(&v.content_fields, &name_words)
+        // `from`, `to`: addresses only when they hold text (not `EnvelopeColors.from`).
+        && (!pattern[0].starts_with('=') || holds_text(&field.ty))
     {
         candidates.push(Classification {
             category: category.clone(),
@@ -470,23 +544,27 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
             ),
         });
     }
-    // An item of a password manager's vault (`Cipher`, `VaultItem`): its name, notes,
-    // custom fields and folder are what the person stored there.
-    if item_words
-        .iter()
-        .any(|w| v.vaults.contains(w) || singular(w).is_some_and(|s| v.vaults.contains(&s)))
-        && !thing
-        && let Some((pattern, category, confidence)) = best(&v.vault_fields, &name_words)
-    {
-        candidates.push(Classification {
-            category: category.clone(),
-            confidence: *confidence,
-            reason: format!(
-                "`{}` of `{}`, an item of a person's vault",
-                pattern.join(" "),
-                field.item
-            ),
-        });
+    // A vault item (`Cipher`, `VaultItem`), a history entry (`HistoryRecord`), a push
+    // subscription: their `name`, `url`, `endpoint` are the person's.
+    for kind in &v.kinds {
+        let of_kind = |w: &String| {
+            kind.words.contains(w) || singular(w).is_some_and(|s| kind.words.contains(&s))
+        };
+        if item_words.iter().any(of_kind)
+            && !thing
+            && let Some((pattern, category, confidence)) = best(&kind.fields, &name_words)
+        {
+            candidates.push(Classification {
+                category: category.clone(),
+                confidence: *confidence,
+                reason: format!(
+                    "`{}` of `{}`, {}",
+                    pattern.join(" "),
+                    field.item,
+                    kind.about
+                ),
+            });
+        }
     }
     let thing_factor = if thing && !person { THING_FACTOR } else { 1.0 };
     let with_variant: Vec<String> = field
@@ -606,7 +684,7 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
         if let Some((pattern, category, confidence)) = mentioned {
             candidates.push(Classification {
                 category: category.clone(),
-                confidence: confidence * 0.7,
+                confidence: confidence * 0.7 * thing_factor,
                 reason: format!("its doc comment mentions {}", pattern.join(" ")),
             });
         }
@@ -645,10 +723,9 @@ pub fn classify_all_known(
         fields.par_iter().map(|f| classify(f)).collect();
     // A struct whose fields hold a person's contact details or credentials is about a
     // person, whatever it is called: read its other fields again in that light.
+    // A name alone does not: apps, domains and teams have display names too.
     let marks_a_person = |category: &str| {
-        category.starts_with("user.contact.email")
-            || category.starts_with("user.authorization")
-            || category.starts_with("user.name")
+        category.starts_with("user.contact.email") || category.starts_with("user.authorization")
     };
     let accounts: HashSet<(&str, &str)> = fields
         .iter()
@@ -765,27 +842,28 @@ mod tests {
     #[test]
     fn every_vocabulary_row_is_well_formed() {
         let taxonomy = crate::taxonomy::Taxonomy::builtin();
-        let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut seen: HashMap<(&str, &str, &str), usize> = HashMap::new();
         for (number, line) in VOCABULARY.lines().enumerate() {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
             }
             let cols: Vec<&str> = line.split('\t').collect();
             let at = format!("vocabulary.tsv:{}: {line:?}", number + 1);
-            if let Some(first) =
-                seen.insert((cols[0], cols.get(1).copied().unwrap_or("")), number + 1)
-            {
+            // A kind's fields are told apart by their tokens, not by the kind.
+            let key = if cols[0] == "kind-field" {
+                cols.get(2).copied().unwrap_or("")
+            } else {
+                ""
+            };
+            if let Some(first) = seen.insert(
+                (cols[0], cols.get(1).copied().unwrap_or(""), key),
+                number + 1,
+            ) {
                 panic!("{at} repeats line {first}");
             }
             let with_category = matches!(
                 cols[0],
-                "field"
-                    | "person-field"
-                    | "content-field"
-                    | "secret-field"
-                    | "vault-field"
-                    | "type"
-                    | "fk-last"
+                "field" | "person-field" | "content-field" | "secret-field" | "type" | "fk-last"
             );
             let single = matches!(
                 cols[0],
@@ -797,7 +875,7 @@ mod tests {
                     | "content"
                     | "not-content"
                     | "secret"
-                    | "vault"
+                    | "belonging"
                     | "opaque-type"
                     | "not-type"
                     | "wrapper"
@@ -805,8 +883,23 @@ mod tests {
                     | "shape"
                     | "generic-item"
             );
-            assert!(with_category || single, "unknown kind at {at}");
-            if with_category {
+            let kind = cols[0] == "kind";
+            let kind_field = cols[0] == "kind-field";
+            assert!(
+                with_category || single || kind || kind_field,
+                "unknown kind at {at}"
+            );
+            if kind {
+                assert_eq!(cols.len(), 4, "four columns at {at}");
+            } else if kind_field {
+                assert_eq!(cols.len(), 5, "five columns at {at}");
+                assert!(
+                    taxonomy.categories.get(cols[3]).is_some(),
+                    "unknown category at {at}"
+                );
+                let confidence: f32 = cols[4].parse().unwrap_or(-1.0);
+                assert!((0.5..=1.0).contains(&confidence), "confidence at {at}");
+            } else if with_category {
                 assert_eq!(cols.len(), 4, "four columns at {at}");
                 assert!(
                     taxonomy.categories.get(cols[2]).is_some(),
@@ -1142,5 +1235,101 @@ mod tests {
         for name in ["realm_name", "base_url", "session_code", "project_name"] {
             assert_eq!(category("CreateUserInput", name, "String"), None, "{name}");
         }
+    }
+
+    #[test]
+    fn histories_push_subscriptions_locations_and_postal_addresses() {
+        for (item, name, expected) in [
+            (
+                "HistoryRecord",
+                "hist_uri",
+                "user.behavior.browsing_history",
+            ),
+            ("TabHistoryEntry", "title", "user.behavior.browsing_history"),
+            ("HistoryCaptured", "command", "user.content.private"),
+            (
+                "DevicePushSubscription",
+                "endpoint",
+                "user.device.device_id",
+            ),
+            ("PushRecord", "key", "user.device.device_id"),
+            ("DeviceLocation", "city", "user.location.imprecise"),
+            ("ScimAddress", "region", "user.contact.address.state"),
+            ("Passport", "name", "user.name"),
+            ("Address", "address_level2", "user.contact.address"),
+        ] {
+            assert_eq!(
+                category(item, name, "String").as_deref(),
+                Some(expected),
+                "{item}.{name}"
+            );
+        }
+        // A push record's other keys are the application server's.
+        assert_eq!(category("PushRecord", "app_server_key", "String"), None);
+        assert_eq!(category("Post", "url", "String"), None);
+    }
+
+    #[test]
+    fn a_persons_settings_e_mail_headers_and_typed_ids() {
+        // `AccountConfig` is the person's: its e-mail is theirs, its own id is not.
+        assert_eq!(
+            category("AccountConfig", "email", "String").as_deref(),
+            Some("user.contact.email")
+        );
+        assert_eq!(category("UserPreferences", "id", "String"), None);
+        assert_eq!(category("UserAttrConfig", "name", "String"), None);
+        // `from` and `to` of a message are addresses when they hold text.
+        assert_eq!(
+            category("EnvelopeView", "to", "Vec<String>").as_deref(),
+            Some("user.contact.email")
+        );
+        assert_eq!(category("EnvelopeColors", "from", "Color"), None);
+        assert_eq!(category("Range", "to", "String"), None);
+        assert_eq!(
+            category("BuilderArgs", "subject", "Option<&'a str>"),
+            None,
+            "outside a message module"
+        );
+        assert_eq!(
+            classify(&in_module(
+                "shared::message::builder",
+                "BuilderArgs",
+                "subject",
+                "Option<&'a str>"
+            ))
+            .map(|c| c.category)
+            .as_deref(),
+            Some("user.content.private")
+        );
+        // twilight's `Id<UserMarker>` and a list struct named for people.
+        assert_eq!(
+            category("MemberChunk", "not_found", "Vec<Id<UserMarker>>").as_deref(),
+            Some("user.unique_id")
+        );
+        assert_eq!(
+            category("Reviewers", "names", "HashSet<String>").as_deref(),
+            Some("user.name")
+        );
+        // A variant that says nothing holds what its enum says.
+        assert_eq!(
+            classify(&FieldFact {
+                variant: Some("Bearer".to_owned()),
+                ..field("AuthToken", "0", "String")
+            })
+            .map(|c| c.category)
+            .as_deref(),
+            Some("user.authorization.credentials")
+        );
+        for name in ["order_by", "role_password", "payment_hash", "email_id"] {
+            assert_eq!(category("Query", name, "String"), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_display_name_alone_does_not_make_a_struct_about_a_person() {
+        let display = field("DomainInfo", "displayname", "String");
+        let name = field("DomainInfo", "name", "String");
+        let verdicts = classify_all(&[&display, &name]);
+        assert!(verdicts[1].is_none(), "{:?}", verdicts[1]);
     }
 }
