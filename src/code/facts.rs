@@ -460,6 +460,9 @@ impl<'ast> Visit<'ast> for FieldVisitor<'_> {
     }
 
     fn visit_variant(&mut self, node: &'ast syn::Variant) {
+        if !self.include_tests && is_test_only(&node.attrs) {
+            return;
+        }
         let outer = self.variant.replace(node.ident.to_string());
         visit::visit_variant(self, node);
         self.variant = outer;
@@ -469,6 +472,10 @@ impl<'ast> Visit<'ast> for FieldVisitor<'_> {
         for (index, field) in node.iter().enumerate() {
             if self.item.is_empty() {
                 continue; // fields outside a struct or enum (none in valid Rust)
+            }
+            // A field that exists in test builds only does not ship either.
+            if !self.include_tests && is_test_only(&field.attrs) {
+                continue;
             }
             let name = field
                 .ident
@@ -972,6 +979,16 @@ struct UnixFixture { name: String }
 struct Real { address: String }
 #[cfg(any(test, feature = \"x\"))]
 struct Either { city: String }
+struct Parsed {
+    subject: String,
+    #[cfg(test)]
+    headers_removed: Vec<String>,
+}
+enum Event {
+    Sent { to: String },
+    #[cfg(test)]
+    Probe { marker: String },
+}
 ";
         let names = |include_tests| -> Vec<String> {
             collect_with(source, "", include_tests)
@@ -981,8 +998,21 @@ struct Either { city: String }
                 .map(|f| f.name.clone())
                 .collect()
         };
-        assert_eq!(names(false), ["email", "address", "city"]);
-        assert_eq!(names(true), ["email", "phone", "name", "address", "city"]);
+        assert_eq!(names(false), ["email", "address", "city", "subject", "to"]);
+        assert_eq!(
+            names(true),
+            [
+                "email",
+                "phone",
+                "name",
+                "address",
+                "city",
+                "subject",
+                "headers_removed",
+                "to",
+                "marker"
+            ]
+        );
     }
 
     #[test]
