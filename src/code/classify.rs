@@ -355,14 +355,23 @@ fn id_type_category(type_words: &[String]) -> Option<&'static str> {
 
 /// Classifies one field on its own evidence.
 pub fn classify(field: &FieldFact) -> Option<Classification> {
-    classify_in(field, false)
+    classify_in(field, Siblings::default())
 }
 
-/// Classifies one field; `siblings_personal` says its struct's other fields show it is
-/// about a person (it holds an e-mail address and a password hash), whatever its name.
+/// What a struct's other fields show about it.
+#[derive(Clone, Copy, Default)]
+struct Siblings {
+    /// It is about a person: it holds an e-mail address and a password hash.
+    personal: bool,
+    /// It names a person it belongs to (`author_id`, `sender`, `user_id`): its text is
+    /// what that person wrote.
+    authored: bool,
+}
+
+/// Classifies one field; `siblings` says what its struct's other fields show about it.
 /// A serde rename is read as a second name, and the better verdict kept.
-fn classify_in(field: &FieldFact, siblings_personal: bool) -> Option<Classification> {
-    let own = classify_named(field, siblings_personal);
+fn classify_in(field: &FieldFact, siblings: Siblings) -> Option<Classification> {
+    let own = classify_named(field, siblings);
     let renamed = field
         .serde_rename
         .as_deref()
@@ -373,7 +382,7 @@ fn classify_in(field: &FieldFact, siblings_personal: bool) -> Option<Classificat
             let mut as_renamed = field.clone();
             as_renamed.name = rename.to_owned();
             as_renamed.serde_rename = None;
-            classify_named(&as_renamed, siblings_personal)
+            classify_named(&as_renamed, siblings)
         });
     match (own, renamed) {
         (Some(a), Some(b)) => Some(if b.confidence > a.confidence { b } else { a }),
@@ -381,7 +390,7 @@ fn classify_in(field: &FieldFact, siblings_personal: bool) -> Option<Classificat
     }
 }
 
-fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classification> {
+fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classification> {
     let v = vocabulary();
     let mut name_words = words(&field.name);
     if name_words.is_empty() || field.name.chars().all(|c| c.is_ascii_digit()) {
@@ -438,7 +447,7 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
         thing,
         link,
     } = struct_kind(&item_words);
-    let person = named_person || (siblings_personal && !thing);
+    let person = named_person || (siblings.personal && !thing);
     let mut candidates: Vec<Classification> = Vec::new();
     // A newtype holds what its name says: `UserId(String).0` is a person's id.
     // `MaybeUser::Admin(String).0`: a variant of an enum about a person, named for
@@ -510,14 +519,21 @@ fn classify_named(field: &FieldFact, siblings_personal: bool) -> Option<Classifi
     // about a thing (`EmailConfig`).
     // `message::builder::BuilderArgs`: the last two modules can say it too.
     let module_words: Vec<String> = field.module.rsplit("::").take(2).flat_map(words).collect();
-    if (item_words.iter().any(|w| v.contents.contains(w))
-        || module_words.iter().any(|w| v.contents.contains(w)))
+    let about_content = item_words.iter().any(|w| v.contents.contains(w))
+        || module_words.iter().any(|w| v.contents.contains(w));
+    if (about_content || siblings.authored)
         && !thing
         // A flash or error message is the application's, not a person's writing.
         && !item_words.iter().any(|w| v.not_contents.contains(w))
         && let Some((pattern, category, confidence)) = best(&v.content_fields, &name_words)
         // `from`, `to`: addresses only when they hold text (not `EnvelopeColors.from`).
         && (!pattern[0].starts_with('=') || holds_text(&field.ty))
+        // Next to an author, only the text itself: a `message` there is often the
+        // application's answer, a `comment` a foreign key.
+        && (about_content
+            || pattern
+                .last()
+                .is_some_and(|w| matches!(w.as_str(), "body" | "text" | "content" | "subject")))
     {
         candidates.push(Classification {
             category: category.clone(),
@@ -739,11 +755,35 @@ pub fn classify_all_known(
         })
         .map(|((f, _), _)| (f.module.as_str(), f.item.as_str()))
         .collect();
+    // A struct that names the person it belongs to (`author_id`, `sender`): its text is
+    // theirs.
+    let authored: HashSet<(&str, &str)> = fields
+        .iter()
+        .zip(&verdicts)
+        .filter(|(f, v)| {
+            v.as_ref()
+                .is_some_and(|v| v.category == "user.unique_id" && v.confidence >= 0.7)
+                && !matches!(f.name.as_str(), "id" | "uuid" | "0")
+        })
+        .map(|(f, _)| (f.module.as_str(), f.item.as_str()))
+        .collect();
     for (field, verdict) in fields.iter().zip(verdicts.iter_mut()) {
-        if verdict.is_none() && accounts.contains(&(field.module.as_str(), field.item.as_str())) {
-            *verdict = classify_in(field, true).map(|c| Classification {
-                reason: format!("{}; its other fields hold a person's data", c.reason),
-                ..c
+        let key = (field.module.as_str(), field.item.as_str());
+        let siblings = Siblings {
+            personal: accounts.contains(&key),
+            authored: authored.contains(&key),
+        };
+        if verdict.is_none() && (siblings.personal || siblings.authored) {
+            *verdict = classify_in(field, siblings).map(|c| {
+                let why = if siblings.personal {
+                    "its other fields hold a person's data"
+                } else {
+                    "its struct names the person who wrote it"
+                };
+                Classification {
+                    reason: format!("{}; {why}", c.reason),
+                    ..c
+                }
             });
         }
     }
@@ -1331,5 +1371,21 @@ mod tests {
         let name = field("DomainInfo", "name", "String");
         let verdicts = classify_all(&[&display, &name]);
         assert!(verdicts[1].is_none(), "{:?}", verdicts[1]);
+    }
+
+    #[test]
+    fn the_text_of_a_struct_that_names_its_author_is_theirs() {
+        let sender = field("Event", "pubkey_author_id", "String");
+        let content = field("Event", "content", "String");
+        let message = field("Event", "message", "String");
+        let verdicts = classify_all(&[&sender, &content, &message]);
+        assert_eq!(
+            verdicts[1].as_ref().map(|c| c.category.as_str()),
+            Some("user.content.private")
+        );
+        // Next to an author, a `message` is often the application's answer.
+        assert!(verdicts[2].is_none(), "{:?}", verdicts[2]);
+        let alone = classify_all(&[&content]);
+        assert!(alone[0].is_none());
     }
 }
