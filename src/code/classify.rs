@@ -609,7 +609,7 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
         && let Some((pattern, category, confidence)) = best(&v.person_fields, &name_words)
         // A row's own id is a person's id only in a table named for people: a commit
         // with an author's e-mail is not a person.
-        && ((named_person && !link) || !pattern[0].starts_with('='))
+        && ((named_person && !link) || !matches!(pattern[0].as_str(), "=id" | "=uuid"))
         // The person's `name`, `full_name`; not an `os_release_name` of theirs.
         && name_words.len() <= pattern.len() + 1
     {
