@@ -685,7 +685,7 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
     if candidates.is_empty() && !field.docs.is_empty() {
         // A doc comment that names strong evidence (`/// The customer's e-mail address`).
         // Only the doc's opening words: what the field is, not what it relates to.
-        let mut doc_words = words(&field.docs.replace(['-', '\''], " "));
+        let mut doc_words = words(&field.docs.replace(|c: char| !c.is_alphanumeric(), " "));
         doc_words.truncate(6);
         let mentioned = v
             .fields
@@ -702,6 +702,35 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
                 category: category.clone(),
                 confidence: confidence * 0.7 * thing_factor,
                 reason: format!("its doc comment mentions {}", pattern.join(" ")),
+            });
+        }
+        // `/// The ID of the user who ...`, `/// The user's id` on an id field.
+        let mut doc_words = words(&field.docs.replace(|c: char| !c.is_alphanumeric(), " "));
+        doc_words.truncate(10);
+        let owner = |w: &String| v.fk_owners.contains(w.as_str());
+        let says_a_persons_id = doc_words
+            .windows(2)
+            .any(|pair| owner(&pair[0]) && matches!(pair[1].as_str(), "id" | "uuid"))
+            || doc_words
+                .windows(3)
+                .any(|triple| owner(&triple[0]) && triple[1] == "s" && triple[2] == "id")
+            || (0..doc_words.len().saturating_sub(3)).any(|i| {
+                // ... but not `the id of the user's guild`.
+                doc_words[i] == "id"
+                    && doc_words[i + 1] == "of"
+                    && matches!(doc_words[i + 2].as_str(), "the" | "a" | "an")
+                    && owner(&doc_words[i + 3])
+                    && doc_words.get(i + 4).is_none_or(|next| next != "s")
+            });
+        if says_a_persons_id
+            && name_words
+                .last()
+                .is_some_and(|w| matches!(w.as_str(), "id" | "uuid" | "ident" | "target"))
+        {
+            candidates.push(Classification {
+                category: "user.unique_id".to_owned(),
+                confidence: 0.7,
+                reason: "its doc comment says it is a person's id".to_owned(),
             });
         }
     }
@@ -1387,5 +1416,26 @@ mod tests {
         assert!(verdicts[2].is_none(), "{:?}", verdicts[2]);
         let alone = classify_all(&[&content]);
         assert!(alone[0].is_none());
+    }
+
+    #[test]
+    fn a_doc_comment_that_calls_an_id_a_persons() {
+        let with_docs = |docs: &str| {
+            classify(&FieldFact {
+                docs: docs.to_owned(),
+                ..field("Invite", "target_id", "u64")
+            })
+            .map(|c| c.category)
+        };
+        assert_eq!(
+            with_docs("The ID of the user who was invited.").as_deref(),
+            Some("user.unique_id")
+        );
+        assert_eq!(
+            with_docs("The user's id.").as_deref(),
+            Some("user.unique_id")
+        );
+        assert_eq!(with_docs("The ID of the user's primary guild."), None);
+        assert_eq!(with_docs("The ID of the channel."), None);
     }
 }
