@@ -768,9 +768,12 @@ pub fn classify_all_known(
         fields.par_iter().map(|f| classify(f)).collect();
     // A struct whose fields hold a person's contact details or credentials is about a
     // person, whatever it is called: read its other fields again in that light.
-    // A name alone does not: apps, domains and teams have display names too.
+    // A display name alone does not: apps, domains and teams have them too; a first or
+    // last name does.
     let marks_a_person = |category: &str| {
-        category.starts_with("user.contact.email") || category.starts_with("user.authorization")
+        category.starts_with("user.contact.email")
+            || category.starts_with("user.authorization")
+            || category.starts_with("user.name.")
     };
     let accounts: HashSet<(&str, &str)> = fields
         .iter()
