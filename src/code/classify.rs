@@ -251,6 +251,31 @@ fn holds_text(ty: &str) -> bool {
     })
 }
 
+/// Whether a type is a number: `u64`, `Option<i32>`.
+fn holds_a_number(ty: &str) -> bool {
+    let mut names = type_names(ty).filter(|t| !matches!(*t, "Option" | "Box"));
+    let only = names.next();
+    names.next().is_none()
+        && only.is_some_and(|t| {
+            matches!(
+                t,
+                "u8" | "u16"
+                    | "u32"
+                    | "u64"
+                    | "u128"
+                    | "usize"
+                    | "i8"
+                    | "i16"
+                    | "i32"
+                    | "i64"
+                    | "i128"
+                    | "isize"
+                    | "f32"
+                    | "f64"
+            )
+        })
+}
+
 /// How much name and type evidence counts in a struct about a thing.
 const THING_FACTOR: f32 = 0.6;
 
@@ -429,6 +454,10 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
     {
         return None;
     }
+    // `is_system_message`, `has_avatar`: a predicate's name names a flag.
+    if as_written.len() > 1 && matches!(as_written[0].as_str(), "is" | "has") {
+        return None;
+    }
     // A flag, a timestamp or a duration holds no personal data, whatever its name
     // (`notify_by_email: bool`, `email_verified_at: DateTime<Utc>`).
     let mut carried = type_names(&field.ty)
@@ -528,6 +557,8 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
         && let Some((pattern, category, confidence)) = best(&v.content_fields, &name_words)
         // `from`, `to`: addresses only when they hold text (not `EnvelopeColors.from`).
         && (!pattern[0].starts_with('=') || holds_text(&field.ty))
+        // What a person writes is not a number (`file_bytes: u64` is a size).
+        && !holds_a_number(&field.ty)
         // Next to an author, only the text itself: a `message` there is often the
         // application's answer, a `comment` a foreign key.
         && (about_content
@@ -653,6 +684,26 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
             category: category.clone(),
             confidence: *confidence,
             reason: format!("`{shown}` refers to a person"),
+        });
+    }
+    // `members: Vec<u64>`, `reviewers: HashSet<String>`: a list of people, even in a
+    // struct about a thing (a team's members are people).
+    if let [owner] = name_words.as_slice()
+        && v.fk_owners.contains(owner.as_str())
+        && as_written
+            .last()
+            .is_some_and(|w| w.ends_with('s') && w != owner)
+        && type_names(&field.ty).next().is_some_and(|outer| {
+            matches!(
+                outer,
+                "Vec" | "HashSet" | "BTreeSet" | "IndexSet" | "VecDeque" | "HashMap" | "BTreeMap"
+            )
+        })
+    {
+        candidates.push(Classification {
+            category: "user.unique_id".to_owned(),
+            confidence: 0.7,
+            reason: format!("`{shown}` lists people"),
         });
     }
     // `fk_user`, `fk_assignee`: a foreign key named the other way round.
@@ -1440,5 +1491,57 @@ mod tests {
         );
         assert_eq!(with_docs("The ID of the user's primary guild."), None);
         assert_eq!(with_docs("The ID of the channel."), None);
+    }
+
+    #[test]
+    fn builders_lists_of_people_handles_and_dates_of_birth() {
+        for (item, name, ty, expected) in [
+            (
+                "AddressBuilder",
+                "line1",
+                "Option<String>",
+                "user.contact.address.street",
+            ),
+            ("ShippingBuilder", "name", "Option<String>", "user.name"),
+            (
+                "LegalEntityDob",
+                "year",
+                "Option<i64>",
+                "user.demographic.date_of_birth",
+            ),
+            ("GitHubTeam", "members", "Vec<u64>", "user.unique_id"),
+            ("Person", "github", "String", "user.account.username"),
+            ("ContactObject", "id", "u32", "user.unique_id"),
+            (
+                "Person",
+                "first_name_kana",
+                "Option<String>",
+                "user.name.first",
+            ),
+            (
+                "LocationContent",
+                "geo_uri",
+                "String",
+                "user.location.precise",
+            ),
+        ] {
+            assert_eq!(
+                category(item, name, ty).as_deref(),
+                Some(expected),
+                "{item}.{name}"
+            );
+        }
+        // A team's own name and a single member field are not lists of people.
+        assert_eq!(category("GitHubTeam", "member_count", "u64"), None);
+        assert_eq!(category("Message", "file_bytes", "u64"), None);
+        assert_eq!(
+            category("Message", "is_system_message", "SystemMessage"),
+            None
+        );
+        assert_eq!(category("EnteredLoginParam", "imap_server", "String"), None);
+        assert_eq!(
+            category("SinglePart", "body", "Vec<u8>").as_deref(),
+            Some("user.content.private")
+        );
     }
 }
