@@ -718,6 +718,17 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
         });
     }
     for name in type_names(&field.ty) {
+        // `author: User`, `members: Vec<Member>`: a type named for a person holds that
+        // person's data, even when it is defined in another crate.
+        let type_kind = struct_kind(&words(name));
+        if type_kind.person && !type_kind.link && name != field.item && !v.types.contains_key(name)
+        {
+            candidates.push(Classification {
+                category: "user".to_owned(),
+                confidence: 0.65 * thing_factor,
+                reason: format!("type `{name}` is about a person"),
+            });
+        }
         if let Some((category, confidence)) = v.types.get(name) {
             candidates.push(Classification {
                 category: category.clone(),
@@ -1543,5 +1554,15 @@ mod tests {
             category("SinglePart", "body", "Vec<u8>").as_deref(),
             Some("user.content.private")
         );
+    }
+
+    #[test]
+    fn a_type_named_for_a_person_holds_their_data() {
+        assert_eq!(
+            category("Order", "buyer", "Option<Box<Customer>>").as_deref(),
+            Some("user")
+        );
+        assert_eq!(category("Order", "lines", "Vec<OrderLine>"), None);
+        assert_eq!(category("Crate", "entries", "Vec<CrateUser>"), None);
     }
 }
