@@ -906,8 +906,6 @@ fn propagate_composites(fields: &[&FieldFact], verdicts: &mut [Option<Classifica
         })
         .filter(|(_, names)| !names.is_empty())
         .collect();
-    // A repository with an owner's login is about the repository.
-    let mut about_a_thing: HashMap<&str, bool> = HashMap::new();
     let mut personal_structs: HashSet<&str> = fields
         .iter()
         .zip(verdicts.iter())
@@ -917,12 +915,10 @@ fn propagate_composites(fields: &[&FieldFact], verdicts: &mut [Option<Classifica
     for _ in 0..16 {
         let mut found: Vec<(usize, &str)> = Vec::new();
         open.retain(|(i, names)| {
-            let hit = names.iter().copied().find(|name| {
-                personal_structs.contains(name)
-                    && !*about_a_thing
-                        .entry(name)
-                        .or_insert_with(|| struct_kind(&words(name)).thing)
-            });
+            let hit = names
+                .iter()
+                .copied()
+                .find(|name| personal_structs.contains(name));
             match hit {
                 Some(name) => {
                     found.push((*i, name));
@@ -1262,7 +1258,7 @@ mod tests {
     }
 
     #[test]
-    fn a_struct_about_a_thing_does_not_make_its_holders_personal() {
+    fn a_struct_about_a_thing_that_holds_personal_data_makes_its_holders_personal() {
         let user = field("User", "email", "String");
         let owner = field("Repository", "owner", "User");
         let event = field("PushEvent", "repository", "Repository");
@@ -1270,7 +1266,9 @@ mod tests {
         let order = field("Order", "buyer", "Customer");
         let verdicts = classify_all(&[&user, &owner, &event, &customer, &order]);
         assert!(verdicts[1].is_some(), "the owner itself is personal");
-        assert_eq!(verdicts[2], None);
+        // The definition's composite rule: a repository with its owner's login carries
+        // that person's data wherever it goes.
+        assert!(verdicts[2].is_some());
         assert!(verdicts[4].is_some());
     }
 
