@@ -597,7 +597,9 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
         let of_kind = |w: &String| {
             kind.words.contains(w) || singular(w).is_some_and(|s| kind.words.contains(&s))
         };
-        if item_words.iter().any(of_kind)
+        // `EntryData::Identity { state }`: the variant can say the kind too.
+        let variant_words = field.variant.as_deref().map(words).unwrap_or_default();
+        if (item_words.iter().any(of_kind) || variant_words.iter().any(of_kind))
             && !thing
             && let Some((pattern, category, confidence)) = best(&kind.fields, &name_words)
         {
@@ -688,17 +690,28 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
     }
     // `members: Vec<u64>`, `reviewers: HashSet<String>`: a list of people, even in a
     // struct about a thing (a team's members are people).
-    if let [owner] = name_words.as_slice()
-        && v.fk_owners.contains(owner.as_str())
+    // `past_members`, `extra_people` too.
+    if let Some(owner) = name_words
+        .last()
+        .map(|w| if w == "people" { "person" } else { w.as_str() })
+        && v.fk_owners.contains(owner)
         && as_written
             .last()
-            .is_some_and(|w| w.ends_with('s') && w != owner)
-        && type_names(&field.ty).next().is_some_and(|outer| {
-            matches!(
-                outer,
-                "Vec" | "HashSet" | "BTreeSet" | "IndexSet" | "VecDeque" | "HashMap" | "BTreeMap"
-            )
-        })
+            .is_some_and(|w| w == "people" || (w.ends_with('s') && w != owner))
+        && type_names(&field.ty)
+            .find(|t| *t != "Option")
+            .is_some_and(|outer| {
+                matches!(
+                    outer,
+                    "Vec"
+                        | "HashSet"
+                        | "BTreeSet"
+                        | "IndexSet"
+                        | "VecDeque"
+                        | "HashMap"
+                        | "BTreeMap"
+                )
+            })
     {
         candidates.push(Classification {
             category: "user.unique_id".to_owned(),
@@ -1562,5 +1575,25 @@ mod tests {
         );
         assert_eq!(category("Order", "lines", "Vec<OrderLine>"), None);
         assert_eq!(category("Crate", "entries", "Vec<CrateUser>"), None);
+    }
+
+    #[test]
+    fn lists_of_people_with_a_qualifier_and_kinds_named_by_a_variant() {
+        for name in ["past_members", "extra_people", "all_members"] {
+            assert_eq!(
+                category("Team", name, "Vec<String>").as_deref(),
+                Some("user.unique_id"),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            classify(&FieldFact {
+                variant: Some("Identity".to_owned()),
+                ..field("EntryData", "state", "Option<String>")
+            })
+            .map(|c| c.category)
+            .as_deref(),
+            Some("user.contact.address.state")
+        );
     }
 }
