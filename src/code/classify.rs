@@ -218,6 +218,28 @@ fn type_names(ty: &str) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty())
 }
 
+/// The types a field's type names, without the modules of their paths:
+/// `Vec<app::bsky::actor::Profile>` gives `Vec` and `Profile`.
+fn type_leaves(ty: &str) -> impl Iterator<Item = &str> {
+    let mut rest = ty;
+    std::iter::from_fn(move || {
+        loop {
+            rest = rest.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '_');
+            if rest.is_empty() {
+                return None;
+            }
+            let end = rest
+                .find(|c: char| !c.is_alphanumeric() && c != '_')
+                .unwrap_or(rest.len());
+            let (name, after) = rest.split_at(end);
+            rest = after;
+            if !after.starts_with("::") {
+                return Some(name);
+            }
+        }
+    })
+}
+
 /// The outermost type a field's type names, past wrappers (`Option`, `Arc`) and module
 /// paths: `Sender` for `Option<tokio::sync::mpsc::Sender<Event>>`.
 fn outer_type(ty: &str) -> Option<&str> {
@@ -275,6 +297,30 @@ fn holds_a_number(ty: &str) -> bool {
             )
         })
 }
+
+/// Whether a struct is a service's configuration (`Config`, or `MailerAuth` in a
+/// `config` module): its secrets are the service's and its names say less.
+fn is_configuration(field: &FieldFact) -> bool {
+    field
+        .module
+        .rsplit("::")
+        .next()
+        .is_some_and(|m| matches!(m, "config" | "configuration" | "settings"))
+        || names_configuration(&field.item)
+}
+
+/// Whether a struct's name says it is configuration: `Config`, `ServerSettings`.
+fn names_configuration(item: &str) -> bool {
+    words(item).last().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "config" | "configuration" | "settings" | "options" | "opts"
+        )
+    })
+}
+
+/// How much name and type evidence counts in a service's configuration.
+const CONFIGURATION_FACTOR: f32 = 0.5;
 
 /// How much name and type evidence counts in a struct about a thing.
 const THING_FACTOR: f32 = 0.6;
@@ -476,6 +522,10 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
         thing,
         link,
     } = struct_kind(&item_words);
+    // `Config`, `MailerAuth` in a `config` module: the service's configuration, whose
+    // secrets are the service's and whose names say less.
+    let configuration = !named_person && is_configuration(field);
+    let thing = thing || configuration;
     let person = named_person || (siblings.personal && !thing);
     let mut candidates: Vec<Classification> = Vec::new();
     // A newtype holds what its name says: `UserId(String).0` is a person's id.
@@ -615,7 +665,13 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
             });
         }
     }
-    let thing_factor = if thing && !person { THING_FACTOR } else { 1.0 };
+    let thing_factor = if configuration {
+        CONFIGURATION_FACTOR
+    } else if thing && !person {
+        THING_FACTOR
+    } else {
+        1.0
+    };
     let with_variant: Vec<String> = field
         .variant
         .as_deref()
@@ -624,7 +680,11 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
         .into_iter()
         .chain(name_words.iter().cloned())
         .collect();
-    if let Some((pattern, category, confidence)) = best(&v.fields, &with_variant) {
+    // `Error::InvalidPassword(String).0` is a message about a password, not one.
+    let an_error = item_words.last().is_some_and(|w| w == "error");
+    if let Some((pattern, category, confidence)) = best(&v.fields, &with_variant)
+        && !(an_error && pattern.len() > name_words.len())
+    {
         candidates.push(Classification {
             category: category.clone(),
             confidence: *confidence * thing_factor,
@@ -730,11 +790,19 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
             reason: format!("`{shown}` refers to a person"),
         });
     }
-    for name in type_names(&field.ty) {
+    for name in type_leaves(&field.ty) {
         // `author: User`, `members: Vec<Member>`: a type named for a person holds that
-        // person's data, even when it is defined in another crate.
-        let type_kind = struct_kind(&words(name));
-        if type_kind.person && !type_kind.link && name != field.item && !v.types.contains_key(name)
+        // person's data, even when it is defined in another crate. Not a mail `Sender`,
+        // an `Address` or a JWT `Claim`, which say what they are otherwise.
+        let type_words = words(name);
+        let type_kind = struct_kind(&type_words);
+        if type_kind.person
+            && !type_kind.link
+            && name != field.item
+            && !v.types.contains_key(name)
+            && !type_words
+                .last()
+                .is_some_and(|w| matches!(w.as_str(), "sender" | "recipient" | "address" | "claim"))
         {
             candidates.push(Classification {
                 category: "user".to_owned(),
@@ -808,6 +876,10 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
                 reason: "its doc comment says it is a person's id".to_owned(),
             });
         }
+    }
+    if configuration {
+        // A password or token in the service's configuration is the service's.
+        candidates.retain(|c| !c.category.starts_with("user.authorization"));
     }
     let best = candidates
         .iter()
@@ -909,6 +981,9 @@ fn propagate_composites(fields: &[&FieldFact], verdicts: &mut [Option<Classifica
         .enumerate()
         .filter(|(i, field)| {
             verdicts[*i].is_none()
+                // A service's configuration holds the service's settings, whatever
+                // their types are called elsewhere.
+                && !is_configuration(field)
                 && !words(&field.name)
                     .last()
                     .is_some_and(|last| v.not_last.contains(last))
@@ -931,7 +1006,7 @@ fn propagate_composites(fields: &[&FieldFact], verdicts: &mut [Option<Classifica
             let hit = names
                 .iter()
                 .copied()
-                .find(|name| personal_structs.contains(name));
+                .find(|name| personal_structs.contains(name) && !names_configuration(name));
             match hit {
                 Some(name) => {
                     found.push((*i, name));
@@ -1594,6 +1669,56 @@ mod tests {
             .map(|c| c.category)
             .as_deref(),
             Some("user.contact.address.state")
+        );
+    }
+
+    #[test]
+    fn a_services_configuration_holds_the_services_secrets() {
+        assert_eq!(category("SmtpConfig", "password", "String"), None);
+        assert_eq!(
+            classify(&in_module("config", "MailerAuth", "password", "String")),
+            None
+        );
+        // A person's own settings are still theirs.
+        assert_eq!(
+            category("AccountConfig", "password", "String").as_deref(),
+            Some("user.authorization.credentials")
+        );
+        // Configuration does not carry a composite, even if a struct of the same name
+        // elsewhere holds personal data.
+        let claims = field("JWT", "claims", "UserClaims");
+        let sub = field("UserClaims", "sub", "String");
+        let config = in_module("config", "Auth", "jwt", "JWT");
+        let verdicts = classify_all(&[&sub, &claims, &config]);
+        assert!(verdicts[1].is_some());
+        assert!(verdicts[2].is_none(), "{:?}", verdicts[2]);
+    }
+
+    #[test]
+    fn module_paths_in_types_and_error_messages_say_nothing() {
+        assert_eq!(
+            category(
+                "Prefs",
+                "items",
+                "Vec<crate::app::bsky::actor::defs::SavedFeed>"
+            ),
+            None
+        );
+        assert_eq!(
+            classify(&FieldFact {
+                variant: Some("InvalidPassword".to_owned()),
+                ..field("Error", "0", "Option<String>")
+            }),
+            None
+        );
+        assert_eq!(
+            classify(&FieldFact {
+                variant: Some("Password".to_owned()),
+                ..field("Credential", "0", "String")
+            })
+            .map(|c| c.category)
+            .as_deref(),
+            Some("user.authorization.credentials")
         );
     }
 }
