@@ -702,7 +702,10 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
         && let Some((pattern, category, confidence)) = best(&v.person_fields, &name_words)
         // A row's own id is a person's id only in a table named for people: a commit
         // with an author's e-mail is not a person.
-        && ((named_person && !link) || !matches!(pattern[0].as_str(), "=id" | "=uuid"))
+        // ... and a bare `id` or `description` only in a struct named for people, not
+        // in one that merely holds someone's e-mail.
+        && ((named_person && !link)
+            || !matches!(pattern[0].as_str(), "=id" | "=uuid" | "=pid" | "=description"))
         // The person's `name`, `full_name`; not an `os_release_name` of theirs.
         && name_words.len() <= pattern.len() + 1
     {
@@ -1720,5 +1723,48 @@ mod tests {
             .as_deref(),
             Some("user.authorization.credentials")
         );
+    }
+
+    #[test]
+    fn decentralized_ids_pronouns_memos_and_public_ids() {
+        for (item, name, ty, expected) in [
+            (
+                "MessageRef",
+                "did",
+                "crate::types::string::Did",
+                "user.unique_id",
+            ),
+            ("SendEmail", "recipient_did", "String", "user.unique_id"),
+            ("Job", "user_guid", "String", "user.unique_id"),
+            (
+                "Profile",
+                "pronouns",
+                "Option<String>",
+                "user.demographic.gender",
+            ),
+            (
+                "Profile",
+                "description",
+                "Option<String>",
+                "user.content.public",
+            ),
+            ("User", "pid", "Uuid", "user.unique_id"),
+            (
+                "Transaction",
+                "memo",
+                "Option<String>",
+                "user.content.private",
+            ),
+        ] {
+            assert_eq!(
+                category(item, name, ty).as_deref(),
+                Some(expected),
+                "{item}.{name}"
+            );
+        }
+        // A struct that merely holds someone's e-mail is not named for them.
+        let email = field("TeamWebsite", "email", "String");
+        let description = field("TeamWebsite", "description", "String");
+        assert!(classify_all(&[&email, &description])[1].is_none());
     }
 }
