@@ -1767,4 +1767,26 @@ mod tests {
         let description = field("TeamWebsite", "description", "String");
         assert!(classify_all(&[&email, &description])[1].is_none());
     }
+
+    #[test]
+    fn no_name_rule_ends_in_a_plural_that_names_never_reach() {
+        // Names are read in the singular (`emails` as `email`), so a rule ending in a
+        // plural could never match.
+        let v = vocabulary();
+        let rules = v
+            .fields
+            .iter()
+            .chain(&v.person_fields)
+            .chain(&v.content_fields)
+            .chain(&v.secret_fields)
+            .chain(v.kinds.iter().flat_map(|k| &k.fields));
+        for (pattern, _, _) in rules {
+            let last = pattern.last().map(String::as_str).unwrap_or_default();
+            assert!(
+                singular(last.trim_start_matches('=')).is_none(),
+                "rule `{}` ends in a plural",
+                pattern.join(" ")
+            );
+        }
+    }
 }
