@@ -478,6 +478,14 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
     {
         name_words.pop();
     }
+    // `address_line_1`: a number word after the data.
+    if name_words.len() > 1
+        && name_words
+            .last()
+            .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+    {
+        name_words.pop();
+    }
     // `pwd1`, `email2`: a number after the data.
     if let Some(last) = name_words.last_mut() {
         let trimmed = last.trim_end_matches(|c: char| c.is_ascii_digit());
@@ -973,8 +981,14 @@ pub fn classify_all_known(
     verdicts
 }
 
-/// Composite fields, to a fixpoint: `Order.customer: Customer`, and a struct that
-/// holds such a field is itself personal (`Event::Signup(Box<Order>)`).
+/// How many structs away from personal data a composite field may be: `Order.customer:
+/// Customer` is one, `Event::Signup(Box<Order>)` two. Further out, a chain usually runs
+/// through a container of anything (FHIR's `extension: Vec<Extension>`, whose values
+/// can be a `HumanName`), which would make every field of a model personal.
+const COMPOSITE_DEPTH: usize = 3;
+
+/// Composite fields, up to [`COMPOSITE_DEPTH`]: `Order.customer: Customer`, and a struct
+/// that holds such a field is itself personal (`Event::Signup(Box<Order>)`).
 fn propagate_composites(fields: &[&FieldFact], verdicts: &mut [Option<Classification>]) {
     let v = vocabulary();
     // The fields that could become composite, with the type names they carry (not their
@@ -1003,7 +1017,7 @@ fn propagate_composites(fields: &[&FieldFact], verdicts: &mut [Option<Classifica
         .filter(|(_, v)| v.is_some())
         .map(|(f, _)| f.item.as_str())
         .collect();
-    for _ in 0..16 {
+    for _ in 0..COMPOSITE_DEPTH {
         let mut found: Vec<(usize, &str)> = Vec::new();
         open.retain(|(i, names)| {
             let hit = names
@@ -1788,5 +1802,73 @@ mod tests {
                 pattern.join(" ")
             );
         }
+    }
+
+    #[test]
+    fn composites_stop_a_few_structs_away_from_personal_data() {
+        let family = field("HumanName", "family_name", "Option<String>");
+        let value = FieldFact {
+            variant: Some("HumanName".to_owned()),
+            ..field("ExtensionValue", "0", "HumanName")
+        };
+        let inner = field("ExtensionInner", "value", "ExtensionValue");
+        let extension = field("Extension", "0", "Box<ExtensionInner>");
+        let quantity = field("Quantity", "extension", "Vec<Extension>");
+        let verdicts = classify_all(&[&family, &value, &inner, &extension, &quantity]);
+        assert!(verdicts[1].is_some() && verdicts[2].is_some() && verdicts[3].is_some());
+        assert!(verdicts[4].is_none(), "{:?}", verdicts[4]);
+    }
+
+    #[test]
+    fn numbered_address_lines_identity_documents_and_captions() {
+        for (item, name, ty, expected) in [
+            (
+                "Address",
+                "address_line_1",
+                "Option<String>",
+                "user.contact.address.street",
+            ),
+            (
+                "Address",
+                "admin_area_2",
+                "Option<String>",
+                "user.contact.address",
+            ),
+            (
+                "EncryptedPassportElementPassport",
+                "front_side",
+                "PassportFile",
+                "user.government_id",
+            ),
+            (
+                "SlackUserProfile",
+                "real_name_normalized",
+                "Option<String>",
+                "user.name",
+            ),
+            (
+                "ChatJoinRequest",
+                "bio",
+                "Option<String>",
+                "user.content.public",
+            ),
+        ] {
+            assert_eq!(
+                category(item, name, ty).as_deref(),
+                Some(expected),
+                "{item}.{name}"
+            );
+        }
+        assert_eq!(
+            classify(&in_module(
+                "types::message",
+                "MediaPhoto",
+                "caption",
+                "Option<String>"
+            ))
+            .map(|c| c.category)
+            .as_deref(),
+            Some("user.content.private")
+        );
     }
 }
