@@ -691,7 +691,8 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
     // `Error::InvalidPassword(String).0` is a message about a password, not one.
     let an_error = item_words.last().is_some_and(|w| w == "error");
     if let Some((pattern, category, confidence)) = best(&v.fields, &with_variant)
-        && !(an_error && pattern.len() > name_words.len())
+        // A variant named by weak evidence (`Value::Age(Age)`) is a kind of value.
+        && !(pattern.len() > name_words.len() && (an_error || *confidence < 0.7))
     {
         candidates.push(Classification {
             category: category.clone(),
