@@ -322,6 +322,9 @@ fn names_configuration(item: &str) -> bool {
 /// How much name and type evidence counts in a service's configuration.
 const CONFIGURATION_FACTOR: f32 = 0.5;
 
+/// How much a name (`full_name`, `display_name`) counts in a struct about a thing.
+const THING_NAME_FACTOR: f32 = 0.5;
+
 /// How much name and type evidence counts in a struct about a thing.
 const THING_FACTOR: f32 = 0.6;
 
@@ -400,6 +403,13 @@ fn singular(word: &str) -> Option<String> {
     }
     if let Some(stem) = word.strip_suffix("sses") {
         return Some(format!("{stem}ss"));
+    }
+    // `cookies`, `selfies`: words ending in -ie take a plain -s.
+    if matches!(
+        word,
+        "cookies" | "selfies" | "movies" | "rookies" | "calories"
+    ) {
+        return word.strip_suffix('s').map(str::to_owned);
     }
     if let Some(stem) = word.strip_suffix("ies") {
         return Some(format!("{stem}y"));
@@ -694,9 +704,15 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
         // A variant named by weak evidence (`Value::Age(Age)`) is a kind of value.
         && !(pattern.len() > name_words.len() && (an_error || *confidence < 0.7))
     {
+        // A thing's `full_name` or `display_name` is the thing's.
+        let factor = if thing && !person && category == "user.name" {
+            thing_factor.min(THING_NAME_FACTOR)
+        } else {
+            thing_factor
+        };
         candidates.push(Classification {
             category: category.clone(),
-            confidence: *confidence * thing_factor,
+            confidence: *confidence * factor,
             reason: match &field.variant {
                 // A tuple field of a variant is named by the variant: `Email(String)`.
                 Some(variant) if pattern.len() > name_words.len() || name_words.is_empty() => {
@@ -808,7 +824,12 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
         // an `Address` or a JWT `Claim`, which say what they are otherwise.
         let type_words = words(name);
         let type_kind = struct_kind(&type_words);
+        // `Followers { href, total }` sums people up; it does not hold one.
+        let plural = type_words
+            .last()
+            .is_some_and(|w| singular(w).is_some() && !v.persons.contains(w.as_str()));
         if type_kind.person
+            && !plural
             && !type_kind.link
             && name != field.item
             && !v.types.contains_key(name)
@@ -1871,5 +1892,31 @@ mod tests {
             .as_deref(),
             Some("user.content.private")
         );
+    }
+
+    #[test]
+    fn things_names_counters_of_people_and_analytics_ids() {
+        assert_eq!(category("Repository", "full_name", "String"), None);
+        assert_eq!(
+            category("GoogleWorkspace", "first_name", "String").as_deref(),
+            Some("user.name.first")
+        );
+        assert_eq!(category("FullPlaylistInfo", "stats", "Followers"), None);
+        assert_eq!(
+            category("TokenResult", "claims", "CoreIdTokenClaims").as_deref(),
+            Some("user")
+        );
+        for (item, name, expected) in [
+            ("SessionUpdate", "distinct_id", "user.unique_id"),
+            ("Author", "node_id", "user.unique_id"),
+            ("UserProfile", "blog", "user.contact.url"),
+            ("Request", "cookies", "user.device.cookie"),
+        ] {
+            assert_eq!(
+                category(item, name, "Option<String>").as_deref(),
+                Some(expected),
+                "{item}.{name}"
+            );
+        }
     }
 }
