@@ -1,6 +1,7 @@
 //! The classifier on the labelled corpus of real code (`fixtures/corpus/`): every label
 //! file must be consistent with what the scanner extracts, and the held-back
-//! repositories' figures must stay above the floors recorded here. The floors are a
+//! repositories' figures (and, in-sample, the tuning repositories') must stay above
+//! the floors recorded here. The floors are a
 //! regression guard, set a little under the figures measured when they were recorded,
 //! not the targets; `cargo run --release --example evaluate` prints the figures.
 
@@ -8,12 +9,19 @@ use ropa::code::evaluation;
 use std::path::Path;
 
 /// Held-back precision, recall and F1 without `borderline` rows may not fall below these.
-/// Recorded on 2026-11-23 at 0.921 / 0.506 / 0.654 (application-services, himalaya,
-/// kanidm, kitsune, nostr-rs-relay, shuttle, stump, svix; 3,137 fields, 924 personal).
-/// The targets are 0.90 / 0.85 / 0.75.
-const FLOOR_PRECISION: f64 = 0.89;
-const FLOOR_RECALL: f64 = 0.48;
-const FLOOR_F1: f64 = 0.62;
+/// Recorded on 2026-12-03 at 0.898 / 0.665 / 0.764 on the sixth held-back set
+/// (mastodon-async, autopush-rs, syncstorage-rs, sendgrid-rs; 1,470 fields, 302
+/// personal), the first time it was scored. The targets are 0.90 / 0.85 / 0.75.
+const FLOOR_PRECISION: f64 = 0.87;
+const FLOOR_RECALL: f64 = 0.63;
+const FLOOR_F1: f64 = 0.73;
+
+/// The same for the tuning repositories (in-sample, so only a guard against rules that
+/// break what they were tuned on). Recorded at 0.940 / 0.821 / 0.876 on 35 repositories,
+/// 15,260 fields, 4,383 personal.
+const TUNING_FLOOR_PRECISION: f64 = 0.93;
+const TUNING_FLOOR_RECALL: f64 = 0.80;
+const TUNING_FLOOR_F1: f64 = 0.86;
 
 #[test]
 fn the_corpus_is_consistent_and_held_back_figures_stay_above_the_floors() {
@@ -45,4 +53,27 @@ fn the_corpus_is_consistent_and_held_back_figures_stay_above_the_floors() {
         clear.recall()
     );
     assert!(clear.f1() >= FLOOR_F1, "F1 {:.3}", clear.f1());
+    let (_, tuning, _) = evaluation::total(scores.iter().filter(|s| !s.held_back));
+    println!(
+        "tuning, no borderline: {} fields, precision {:.3}, recall {:.3}, F1 {:.3}",
+        tuning.fields(),
+        tuning.precision(),
+        tuning.recall(),
+        tuning.f1()
+    );
+    assert!(
+        tuning.precision() >= TUNING_FLOOR_PRECISION,
+        "tuning precision {:.3}",
+        tuning.precision()
+    );
+    assert!(
+        tuning.recall() >= TUNING_FLOOR_RECALL,
+        "tuning recall {:.3}",
+        tuning.recall()
+    );
+    assert!(
+        tuning.f1() >= TUNING_FLOOR_F1,
+        "tuning F1 {:.3}",
+        tuning.f1()
+    );
 }
