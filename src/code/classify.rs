@@ -665,9 +665,18 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
         let of_kind = |w: &String| {
             kind.words.contains(w) || singular(w).is_some_and(|s| kind.words.contains(&s))
         };
-        // `EntryData::Identity { state }`: the variant can say the kind too.
+        // `EntryData::Identity { state }`: the variant can say the kind too, and so can
+        // the module (`push::Keys`).
         let variant_words = field.variant.as_deref().map(words).unwrap_or_default();
-        if (item_words.iter().any(of_kind) || variant_words.iter().any(of_kind))
+        let last_module_words = field
+            .module
+            .rsplit("::")
+            .next()
+            .map(words)
+            .unwrap_or_default();
+        if (item_words.iter().any(of_kind)
+            || variant_words.iter().any(of_kind)
+            || last_module_words.iter().any(of_kind))
             && !thing
             && let Some((pattern, category, confidence)) = best(&kind.fields, &name_words)
         {
@@ -1918,5 +1927,24 @@ mod tests {
                 "{item}.{name}"
             );
         }
+    }
+
+    #[test]
+    fn push_keys_named_by_their_module_and_ages_only_of_people() {
+        assert_eq!(
+            classify(&in_module("entities::push", "Keys", "p256dh", "String"))
+                .map(|c| c.category)
+                .as_deref(),
+            Some("user.device.device_id")
+        );
+        assert_eq!(category("ConnectionInfo", "age", "u64"), None);
+        assert_eq!(
+            category("Person", "age", "Option<u8>").as_deref(),
+            Some("user.demographic.age_range")
+        );
+        assert_eq!(
+            category("HawkPayload", "fxa_uid", "String").as_deref(),
+            Some("user.unique_id")
+        );
     }
 }
