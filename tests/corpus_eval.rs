@@ -9,16 +9,17 @@ use ropa::code::evaluation;
 use std::path::Path;
 
 /// Held-back precision, recall and F1 without `borderline` rows may not fall below these.
-/// Recorded on 2026-12-03 at 0.898 / 0.665 / 0.764 on the sixth held-back set
-/// (mastodon-async, autopush-rs, syncstorage-rs, sendgrid-rs; 1,470 fields, 302
-/// personal), the first time it was scored. The targets are 0.90 / 0.85 / 0.75.
-const FLOOR_PRECISION: f64 = 0.87;
-const FLOOR_RECALL: f64 = 0.63;
-const FLOOR_F1: f64 = 0.73;
+/// Recorded on 2026-12-03 at 0.853 / 0.676 / 0.754 on the seventh held-back set
+/// (aws-lambda-rust-runtime, webauthn-rs, serenity, pubky-core; 1,916 fields, 555
+/// personal), the first and only time it was scored. The targets are
+/// 0.90 / 0.85 / 0.75.
+const FLOOR_PRECISION: f64 = 0.82;
+const FLOOR_RECALL: f64 = 0.64;
+const FLOOR_F1: f64 = 0.72;
 
 /// The same for the tuning repositories (in-sample, so only a guard against rules that
-/// break what they were tuned on). Recorded at 0.940 / 0.821 / 0.876 on 35 repositories,
-/// 15,260 fields, 4,383 personal.
+/// break what they were tuned on). Recorded at 0.940 / 0.818 / 0.875 on 39 repositories,
+/// 16,730 fields, 4,685 personal.
 const TUNING_FLOOR_PRECISION: f64 = 0.93;
 const TUNING_FLOOR_RECALL: f64 = 0.80;
 const TUNING_FLOOR_F1: f64 = 0.86;
