@@ -3,6 +3,7 @@
 //! evaluates the promises it encodes ([`rules::evaluate`]) and reports findings
 //! ([`report`]). The binary in `main.rs` only parses arguments and calls [`cli::run`].
 
+pub mod adequacy;
 pub mod audit;
 pub mod catalog;
 pub mod cli;

@@ -500,3 +500,61 @@ fn every_claim_a_seed_rule_encodes_is_broken_by_a_fixture() {
         "claims with a rule but no breaking fixture: {unbroken:?}"
     );
 }
+
+#[test]
+fn transfer_tools_that_hold_pass() {
+    let (status, report) = check_json(&["fixtures/pass/transfer-tools.yaml"]);
+    assert_eq!(report["status"], "clean", "{report}");
+    assert_eq!(status, 0);
+}
+
+const TOOLS_RULE: Option<&str> = Some("transfers-use-a-tool-that-holds");
+
+#[test]
+fn adequacy_needs_a_decision_for_the_importers_country() {
+    assert_findings(
+        "transfer-adequacy-no-decision.yaml",
+        &[("transfer", TOOLS_RULE, None, 26, 162)],
+    );
+}
+
+#[test]
+fn the_data_privacy_framework_needs_a_certified_recipient_in_the_us() {
+    assert_findings(
+        "transfer-dpf-not-certified.yaml",
+        &[("transfer", TOOLS_RULE, None, 24, 158)],
+    );
+    assert_findings(
+        "transfer-adequacy-us-uncertified.yaml",
+        &[("transfer", TOOLS_RULE, None, 24, 158)],
+    );
+    assert_findings(
+        "transfer-dpf-outside-us.yaml",
+        &[("transfer", TOOLS_RULE, None, 25, 164)],
+    );
+}
+
+#[test]
+fn the_uks_tools_are_for_exports_from_the_uk() {
+    assert_findings(
+        "transfer-uk-tool-outside-uk.yaml",
+        &[("transfer", TOOLS_RULE, None, 26, 162)],
+    );
+}
+
+#[test]
+fn adequacy_is_judged_by_the_exporters_regime() {
+    assert_findings(
+        "transfer-adequacy-unknown-regime.yaml",
+        &[
+            ("transfer", TOOLS_RULE, None, 28, 168),
+            ("transfer", TOOLS_RULE, None, 29, 168),
+        ],
+    );
+}
+
+#[test]
+fn human_output_of_a_transfer_to_an_uncertified_recipient() {
+    let (_, stdout, _) = check_human(&["fixtures/broken/transfer-dpf-not-certified.yaml"]);
+    insta::assert_snapshot!(stdout);
+}

@@ -252,6 +252,14 @@ fn backup_keys_are_checked_not_ignored() {
     for (backup, code) in [
         ("every: indefinite", "invalid-value"),
         ("every: 1d, transfer_mechanism: sscs", "invalid-value"),
+        (
+            "every: 1d, transfer_mechanism: [sccs, dfp]",
+            "invalid-value",
+        ),
+        (
+            "every: 1d, transfer_mechanism: { tool: sccs }",
+            "wrong-type",
+        ),
     ] {
         let (status, report) = check_text(&base.replace("BACKUP", backup));
         assert_eq!(status, 2, "{backup}: {report}");
@@ -346,4 +354,13 @@ fn human_output_of_a_backup_abroad() {
 fn json_output_of_recipients_not_covered() {
     let (_, report) = check_json(&["fixtures/broken/recipients-not-covered.yaml"]);
     insta::assert_snapshot!(serde_json::to_string_pretty(&report).expect("json"));
+}
+
+#[test]
+fn dpf_certification_is_a_flag_not_a_word() {
+    let text = "version: 1\nregions:\n  - { id: us, country: US }\nsubprocessors:\n  - { id: mailer, region: us, dpf_certified: yes-since-2023 }\n";
+    let (status, report) = check_text(text);
+    assert_eq!(status, 2, "{report}");
+    let codes: Vec<_> = summary(&report).into_iter().map(|f| f.0).collect();
+    assert_eq!(codes, ["wrong-type"], "{report}");
 }

@@ -140,6 +140,12 @@ fn transfer_mechanisms_limit_what_is_accepted() {
         codes(&TRANSFER.replace("MECHANISM", "consent")),
         ["transfer"]
     );
+    // Several tools on one flow: one the rule accepts is enough.
+    assert!(codes(&TRANSFER.replace("MECHANISM", "[consent, sccs]")).is_empty());
+    assert_eq!(
+        codes(&TRANSFER.replace("MECHANISM", "[consent, derogation]")),
+        ["transfer"]
+    );
 }
 
 const STORE: &str = "stores:

@@ -711,8 +711,8 @@ impl<'a> Decoder<'a> {
                 Some("write a period such as `12h`, `1d` or `1w`".into()),
             );
         }
-        let transfer_mechanism = self.opt_id(&f, "transfer_mechanism");
-        if let Some(mechanism) = &transfer_mechanism {
+        let transfer_mechanisms = self.opt_id_list(&f, "transfer_mechanism");
+        for mechanism in &transfer_mechanisms {
             self.check_word(mechanism, "transfer mechanism", &TRANSFER_MECHANISMS);
         }
         Some(Backup {
@@ -721,14 +721,20 @@ impl<'a> Decoder<'a> {
             every,
             retention: self.opt_retention(&f, "retention"),
             reason: self.opt_string(&f, "reason"),
-            transfer_mechanism,
+            transfer_mechanisms,
             claims: self.opt_id_list(&f, "claims"),
             span: self.span(node),
         })
     }
 
     fn subprocessor(&mut self, node: &Node, out: &mut Declarations) {
-        let extra = ["legal_name", "purposes", "dpa", "stores_data"];
+        let extra = [
+            "legal_name",
+            "purposes",
+            "dpa",
+            "dpf_certified",
+            "stores_data",
+        ];
         let Some(f) = self.node_fields(node, "a subprocessor", &extra) else {
             return;
         };
@@ -740,13 +746,15 @@ impl<'a> Decoder<'a> {
             legal_name: self.opt_string(&f, "legal_name"),
             purposes: self.opt_id_list(&f, "purposes"),
             dpa: self.opt_bool(&f, "dpa"),
+            dpf_certified: self.opt_bool(&f, "dpf_certified"),
             stores_data: self.flag(&f, "stores_data"),
             stores_data_at: f.get("stores_data").map(|n| self.span(n)),
         });
     }
 
     fn third_party(&mut self, node: &Node, out: &mut Declarations) {
-        let Some(f) = self.node_fields(node, "a third party", &["kind", "risk", "purposes"]) else {
+        let extra = ["kind", "risk", "purposes", "dpf_certified"];
+        let Some(f) = self.node_fields(node, "a third party", &extra) else {
             return;
         };
         let Some(common) = self.common(&f, node) else {
@@ -757,6 +765,7 @@ impl<'a> Decoder<'a> {
             kind: self.opt_string(&f, "kind"),
             risk: self.opt_string(&f, "risk"),
             purposes: self.opt_id_list(&f, "purposes"),
+            dpf_certified: self.opt_bool(&f, "dpf_certified"),
         });
     }
 
@@ -787,8 +796,8 @@ impl<'a> Decoder<'a> {
         if let Some(basis) = &lawful_basis {
             self.check_word(basis, "lawful basis", &LAWFUL_BASES);
         }
-        let transfer_mechanism = self.opt_id(&f, "transfer_mechanism");
-        if let Some(mechanism) = &transfer_mechanism {
+        let transfer_mechanisms = self.opt_id_list(&f, "transfer_mechanism");
+        for mechanism in &transfer_mechanisms {
             self.check_word(mechanism, "transfer mechanism", &TRANSFER_MECHANISMS);
         }
         let anonymized = match f.get("anonymized") {
@@ -810,7 +819,7 @@ impl<'a> Decoder<'a> {
             purpose: self.opt_id(&f, "purpose"),
             lawful_basis,
             encrypted_in_transit: self.opt_bool(&f, "encrypted_in_transit"),
-            transfer_mechanism,
+            transfer_mechanisms,
             anonymized,
             claims: self.opt_id_list(&f, "claims"),
             description: self.opt_string(&f, "description"),

@@ -104,8 +104,8 @@ pub struct Backup {
     pub retention: Option<Sp<Retention>>,
     /// Why backups are kept with no end, where `retention` is `indefinite`.
     pub reason: Option<Sp<String>>,
-    /// The mechanism under which a backup in another country is transferred there.
-    pub transfer_mechanism: Option<Id>,
+    /// The mechanisms under which a backup in another country is transferred there.
+    pub transfer_mechanisms: Vec<Id>,
     pub claims: Vec<Id>,
     pub span: Span,
 }
@@ -153,6 +153,8 @@ pub struct Subprocessor {
     pub legal_name: Option<Sp<String>>,
     pub purposes: Vec<Id>,
     pub dpa: Option<Sp<bool>>,
+    /// Certified under the EU-US Data Privacy Framework (and its UK Extension).
+    pub dpf_certified: Option<Sp<bool>>,
     pub stores_data: bool,
     /// Where `stores_data` was written, when it was.
     pub stores_data_at: Option<Span>,
@@ -164,6 +166,8 @@ pub struct ThirdParty {
     pub kind: Option<Sp<String>>,
     pub risk: Option<Sp<String>>,
     pub purposes: Vec<Id>,
+    /// Certified under the EU-US Data Privacy Framework (and its UK Extension).
+    pub dpf_certified: Option<Sp<bool>>,
 }
 
 /// GDPR Art. 6 lawful bases.
@@ -176,8 +180,20 @@ pub const LAWFUL_BASES: [&str; 6] = [
     "legitimate_interests",
 ];
 
-/// Mechanisms that make a cross-border transfer lawful.
-pub const TRANSFER_MECHANISMS: [&str; 5] = ["adequacy", "sccs", "bcrs", "consent", "derogation"];
+/// Mechanisms that make a cross-border transfer lawful: an adequacy decision, the EU-US
+/// Data Privacy Framework, standard contractual clauses, the UK's International Data
+/// Transfer Agreement and its Addendum to the EU clauses, binding corporate rules, and
+/// the Art. 49 derogations (explicit consent, or another).
+pub const TRANSFER_MECHANISMS: [&str; 8] = [
+    "adequacy",
+    "dpf",
+    "sccs",
+    "uk-idta",
+    "uk-addendum",
+    "bcrs",
+    "consent",
+    "derogation",
+];
 
 #[derive(Clone, Debug)]
 pub struct Flow {
@@ -188,7 +204,8 @@ pub struct Flow {
     pub purpose: Option<Id>,
     pub lawful_basis: Option<Id>,
     pub encrypted_in_transit: Option<Sp<bool>>,
-    pub transfer_mechanism: Option<Id>,
+    /// The transfer tools it travels under across a border (`[dpf, sccs]`).
+    pub transfer_mechanisms: Vec<Id>,
     /// Categories this flow carries only in anonymized form; `all` when `anonymized: true`.
     pub anonymized: Anonymized,
     pub claims: Vec<Id>,

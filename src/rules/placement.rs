@@ -139,17 +139,60 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
             .map_or("?", |r| regions[r].id.value.as_str());
         let target_name = &regions[target_region].id.value;
         let backup = ctx.backup_of(target).filter(|_| ctx.flow(e).is_none());
-        let declared = match backup {
+        let declared: &[crate::inventory::model::Id] = match backup {
             Some(store) => store
                 .backups
                 .as_ref()
-                .and_then(|b| b.transfer_mechanism.as_ref()),
-            None => ctx.flow(e).and_then(|f| f.transfer_mechanism.as_ref()),
+                .map_or(&[], |b| b.transfer_mechanisms.as_slice()),
+            None => ctx
+                .flow(e)
+                .map_or(&[], |f| f.transfer_mechanisms.as_slice()),
         };
         let accepted = |m: &str| mechanisms.is_empty() || mechanisms.iter().any(|x| x.value == m);
-        let (message, span, label, help) = match declared {
-            Some(m) if accepted(&m.value) => continue,
-            Some(m) => (
+        let transfer = Transfer {
+            exporter_country: g
+                .info(source)
+                .region
+                .and_then(|r| ctx.inv.regions.country(regions, r)),
+            importer_country: ctx.inv.regions.country(regions, target_region),
+            recipient: &g.info(target).id,
+            certified: dpf_certified(ctx, &g.info(target).id),
+        };
+        // The transfer is lawful if one declared tool the rule accepts holds up.
+        let checked: Vec<(&crate::inventory::model::Id, Result<(), String>)> = declared
+            .iter()
+            .filter(|m| accepted(&m.value))
+            .map(|m| (m, transfer.check(&m.value)))
+            .collect();
+        if checked.iter().any(|(_, verdict)| verdict.is_ok()) {
+            continue;
+        }
+        // A recipient that could be certified but does not say so is worth pointing at.
+        let uncertified = checked.iter().any(|(_, verdict)| {
+            verdict
+                .as_ref()
+                .is_err_and(|why| why.contains("dpf_certified"))
+        });
+        let (message, span, label, help) = match (declared.first(), checked.first()) {
+            (Some(_), Some((m, Err(why)))) => (
+                format!(
+                    "{} moves {} from `{source_region}` to `{target_name}` under `{}`, but {why}",
+                    ctx.edge_label(e),
+                    list(&keys),
+                    m.value
+                ),
+                m.span,
+                "transfer tool does not hold",
+                if uncertified {
+                    format!(
+                        "if `{}` is on the Data Privacy Framework list (https://www.dataprivacyframework.gov/list), set `dpf_certified: true` on it; otherwise declare `sccs`",
+                        g.info(target).id
+                    )
+                } else {
+                    "declare a tool that holds for this transfer (`sccs`, with `uk-addendum` or `uk-idta` from the UK), or keep the data inside the allowed regions".to_owned()
+                },
+            ),
+            (Some(m), _) => (
                 format!(
                     "{} moves {} from `{source_region}` to `{target_name}` under `{}`, which this rule does not accept",
                     ctx.edge_label(e),
@@ -167,19 +210,21 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
                         .join(", ")
                 ),
             ),
-            None => {
+            (None, _) => {
                 let (span, help) = match backup {
                     Some(store) => (
                         g.info(target).region_span.unwrap_or(first.span),
                         format!(
-                            "declare `transfer_mechanism:` under `backups` of store `{}` (adequacy, sccs, bcrs, consent or derogation), or keep the backup inside {}",
+                            "declare `transfer_mechanism:` under `backups` of store `{}` ({MECHANISM_LIST}), or keep the backup inside {}",
                             store.common.id.value,
                             list(&allowed)
                         ),
                     ),
                     None => (
                         ctx.flow(e).map_or(first.span, |f| f.to.span),
-                        "declare `transfer_mechanism:` on the flow (adequacy, sccs, bcrs, consent or derogation), or keep the data inside the allowed regions".to_owned(),
+                        format!(
+                            "declare `transfer_mechanism:` on the flow ({MECHANISM_LIST}), or keep the data inside the allowed regions"
+                        ),
                     ),
                 };
                 (
@@ -195,12 +240,114 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
                 )
             }
         };
-        out.push(
-            ctx.finding(message, span, label)
-                .with_help(help)
-                .with_path(ctx.path(e, first)),
-        );
+        let mut finding = ctx
+            .finding(message, span, label)
+            .with_help(help)
+            .with_path(ctx.path(e, first));
+        if uncertified {
+            finding = finding.with_related(
+                g.info(target).span,
+                format!(
+                    "`{}` declared here without `dpf_certified: true`",
+                    g.info(target).id
+                ),
+            );
+        }
+        out.push(finding);
     }
+}
+
+/// The mechanisms a flow or backup may declare, for help texts.
+const MECHANISM_LIST: &str =
+    "adequacy, dpf, sccs, uk-idta, uk-addendum, bcrs, consent or derogation; several as a list";
+
+/// One border crossing, as much as the transfer tools need to know of it.
+struct Transfer<'a> {
+    exporter_country: Option<&'a str>,
+    importer_country: Option<&'a str>,
+    recipient: &'a str,
+    certified: bool,
+}
+
+impl Transfer<'_> {
+    /// Whether a declared transfer tool holds for this crossing, or why it does not.
+    /// Contracts and derogations (`sccs`, `bcrs`, `consent`, `derogation`) are taken on
+    /// the inventory's word; adequacy, the Data Privacy Framework and the UK's own tools
+    /// are checked against the exporter's regime and the shipped adequacy decisions.
+    fn check(&self, mechanism: &str) -> Result<(), String> {
+        let list = crate::adequacy::adequacy();
+        let regime = self.exporter_country.and_then(|c| list.regime_of(c));
+        let importer = self.importer_country.unwrap_or("?");
+        let listed = |regime: &str| {
+            format!(
+                "{}'s list ({}, compiled {})",
+                crate::adequacy::Adequacy::regime_name(regime),
+                list.source(regime).unwrap_or("no source"),
+                crate::adequacy::COMPILED
+            )
+        };
+        match mechanism {
+            "adequacy" | "dpf" => {
+                let Some(regime) = regime else {
+                    return Err(format!(
+                        "the exporter's country ({}) is under no regime whose adequacy decisions ropa knows (EU/EEA and UK)",
+                        self.exporter_country.unwrap_or("not declared")
+                    ));
+                };
+                let decision = list.decision(regime, importer);
+                if mechanism == "dpf"
+                    && decision.is_none_or(|d| d.scope != crate::adequacy::Scope::DpfCertified)
+                {
+                    return Err(format!(
+                        "the Data Privacy Framework covers recipients in the US only, and `{}` is in {importer}",
+                        self.recipient
+                    ));
+                }
+                match decision {
+                    None => Err(format!(
+                        "{importer} has no adequacy decision in {}",
+                        listed(regime)
+                    )),
+                    Some(d)
+                        if d.scope == crate::adequacy::Scope::DpfCertified && !self.certified =>
+                    {
+                        Err(format!(
+                            "{}, and `{}` does not declare `dpf_certified: true`",
+                            if mechanism == "dpf" {
+                                "the Data Privacy Framework covers only certified recipients"
+                                    .to_owned()
+                            } else {
+                                format!(
+                                    "adequacy towards {importer} covers only recipients certified under the Data Privacy Framework"
+                                )
+                            },
+                            self.recipient
+                        ))
+                    }
+                    Some(_) => Ok(()),
+                }
+            }
+            "uk-idta" | "uk-addendum" if regime != Some("uk") => Err(format!(
+                "`{mechanism}` is a tool for exports from the UK, and this one leaves {}",
+                self.exporter_country.unwrap_or("a region with no country")
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Whether the node with this id (a sub-processor or third party) declares
+/// `dpf_certified: true`.
+fn dpf_certified(ctx: &RuleContext, id: &str) -> bool {
+    let decl = &ctx.inv.decl;
+    let certified = |c: &Option<crate::source::Sp<bool>>| c.as_ref().is_some_and(|c| c.value);
+    decl.subprocessors
+        .iter()
+        .any(|s| s.common.id.value == id && certified(&s.dpf_certified))
+        || decl
+            .third_parties
+            .iter()
+            .any(|t| t.common.id.value == id && certified(&t.dpf_certified))
 }
 
 /// A flow with an end (other than a data subject) whose region is unknown: whether it

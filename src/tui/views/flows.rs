@@ -183,8 +183,13 @@ fn detail(ready: &Ready, row: &FlowRow, theme: &Theme) -> Vec<Line<'static>> {
         format!("purpose: {}", or_none(&row.purpose)),
         format!("basis: {}", or_none(&row.basis)),
     ];
-    if let Some(mechanism) = &flow.transfer_mechanism {
-        facts.push(format!("mechanism: {}", clean(&mechanism.value)));
+    if !flow.transfer_mechanisms.is_empty() {
+        let mechanisms: Vec<&str> = flow
+            .transfer_mechanisms
+            .iter()
+            .map(|m| m.value.as_str())
+            .collect();
+        facts.push(format!("mechanism: {}", clean(&mechanisms.join(", "))));
     }
     if let Some(encrypted) = &flow.encrypted_in_transit {
         facts.push(format!("encrypted in transit: {}", encrypted.value));
