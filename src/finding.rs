@@ -74,8 +74,8 @@ pub struct Finding {
     pub label: String,
     pub related: Vec<Related>,
     pub path: Vec<PathHop>,
-    /// Claim id the rule cites (`A13`), and the rule's description of the promise.
-    pub claim: Option<String>,
+    /// Claim ids the rule cites (`A13`), and the rule's description of the promise.
+    pub claims: Vec<String>,
     pub promise: Option<String>,
     pub help: Option<String>,
     /// A path that concerns no span (for input errors about whole files).
@@ -93,7 +93,7 @@ impl Finding {
             label: String::new(),
             related: Vec::new(),
             path: Vec::new(),
-            claim: None,
+            claims: Vec::new(),
             promise: None,
             help: None,
             file: None,

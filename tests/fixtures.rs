@@ -482,15 +482,17 @@ fn every_claim_a_seed_rule_encodes_is_broken_by_a_fixture() {
         .decl
         .rules
         .iter()
-        .filter_map(|r| r.claim.as_ref().map(|c| c.value.clone()))
+        .flat_map(|r| r.claims.iter().map(|c| c.value.clone()))
         .collect();
     let mut broken = std::collections::BTreeSet::new();
     for entry in std::fs::read_dir("fixtures/broken").expect("fixtures/broken") {
         let path = entry.expect("entry").path();
         let (_, report) = check_json(&[path.to_str().expect("utf-8 path")]);
         for finding in report["findings"].as_array().expect("findings") {
-            if let Some(claim) = finding["claim"].as_str() {
-                broken.insert(claim.to_owned());
+            for claim in finding["claims"].as_array().into_iter().flatten() {
+                if let Some(claim) = claim.as_str() {
+                    broken.insert(claim.to_owned());
+                }
             }
         }
     }
@@ -557,4 +559,21 @@ fn adequacy_is_judged_by_the_exporters_regime() {
 fn human_output_of_a_transfer_to_an_uncertified_recipient() {
     let (_, stdout, _) = check_human(&["fixtures/broken/transfer-dpf-not-certified.yaml"]);
     insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn a_rule_can_cite_several_claims() {
+    let (status, report) = check_json(&["fixtures/pass/rule-several-claims.yaml"]);
+    assert_eq!((status, report["status"].as_str()), (0, Some("clean")));
+    assert_findings(
+        "rule-several-claims.yaml",
+        &[("location", Some("stored-in-the-us"), Some("S1"), 14, 30)],
+    );
+    let (_, report) = check_json(&["fixtures/broken/rule-several-claims.yaml"]);
+    assert_eq!(
+        report["findings"][0]["claims"],
+        serde_json::json!(["S1", "S2"])
+    );
+    let (_, stdout, _) = check_human(&["fixtures/broken/rule-several-claims.yaml"]);
+    assert!(stdout.contains("protects claims S1, S2"), "{stdout}");
 }

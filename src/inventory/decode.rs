@@ -40,7 +40,7 @@ pub const RULE_KINDS: &[&str] = &[
     "lawful_basis",
 ];
 
-const RULE_COMMON_KEYS: &[&str] = &["id", "claim", "description", "severity"];
+const RULE_COMMON_KEYS: &[&str] = &["id", "claim", "claims", "description", "severity"];
 const NODE_COMMON_KEYS: &[&str] = &["id", "name", "description", "region", "claims"];
 
 /// Decodes one item of a list section into the declarations.
@@ -904,7 +904,11 @@ impl<'a> Decoder<'a> {
         };
         out.rules.push(Rule {
             id,
-            claim: self.opt_id(&f, "claim"),
+            claims: {
+                let mut claims = self.opt_id_list(&f, "claim");
+                claims.extend(self.opt_id_list(&f, "claims"));
+                claims
+            },
             description: self.opt_string(&f, "description"),
             severity,
             kind,

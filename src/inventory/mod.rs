@@ -62,7 +62,7 @@ impl Inventory {
         let mut claims: Vec<String> = d
             .rules
             .iter()
-            .filter_map(|r| r.claim.as_ref())
+            .flat_map(|r| &r.claims)
             .chain(d.flows.iter().flat_map(|f| &f.claims))
             .chain(d.stores.iter().flat_map(|s| {
                 s.holds

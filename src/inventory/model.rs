@@ -236,7 +236,8 @@ pub enum Anonymized {
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub id: Id,
-    pub claim: Option<Id>,
+    /// The claims it protects: `claim: B1`, or several, `claim: [B1, B2]`.
+    pub claims: Vec<Id>,
     pub description: Option<Sp<String>>,
     pub severity: Severity,
     pub kind: RuleKind,

@@ -52,8 +52,13 @@ pub fn diagnostic(finding: &Finding, sources: &SourceMap) -> (Diagnostic<usize>,
     }
     if let Some(rule) = &finding.rule {
         let mut note = format!("rule `{}`", sanitize(rule));
-        if let Some(claim) = &finding.claim {
-            note.push_str(&format!(" protects claim {}", sanitize(claim)));
+        match finding.claims.as_slice() {
+            [] => {}
+            [claim] => note.push_str(&format!(" protects claim {}", sanitize(claim))),
+            claims => note.push_str(&format!(
+                " protects claims {}",
+                sanitize(&claims.join(", "))
+            )),
         }
         if let Some(promise) = &finding.promise {
             note.push_str(&format!(": {}", sanitize(promise)));

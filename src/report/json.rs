@@ -26,7 +26,9 @@ pub struct JsonFinding<'a> {
     pub rule: Option<&'a str>,
     pub severity: &'a str,
     pub message: &'a str,
+    /// The first claim, as before several claims per rule existed.
     pub claim: Option<&'a str>,
+    pub claims: Vec<&'a str>,
     pub promise: Option<&'a str>,
     pub file: Option<String>,
     pub location: Option<Position>,
@@ -79,7 +81,8 @@ pub fn report<'a>(
                 rule: f.rule.as_deref(),
                 severity: f.severity.as_str(),
                 message: &f.message,
-                claim: f.claim.as_deref(),
+                claim: f.claims.first().map(String::as_str),
+                claims: f.claims.iter().map(String::as_str).collect(),
                 promise: f.promise.as_deref(),
                 file: f
                     .span

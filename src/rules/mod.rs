@@ -169,7 +169,7 @@ impl<'a> RuleContext<'a> {
                 format!("rule `{}` requires this", rule.id.value),
             );
         finding.rule = Some(rule.id.value.clone());
-        finding.claim = rule.claim.as_ref().map(|c| c.value.clone());
+        finding.claims = rule.claims.iter().map(|c| c.value.clone()).collect();
         finding.promise = rule.description.as_ref().map(|d| d.value.clone());
         finding
     }

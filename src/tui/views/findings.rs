@@ -126,8 +126,8 @@ pub fn detail_lines(f: &Finding, sources: &SourceMap, theme: &Theme) -> Vec<Line
         clean_head(&f.message, MAX_MESSAGE),
         theme.title(),
     ));
-    if f.claim.is_some() || f.promise.is_some() {
-        let claim = f.claim.as_deref().map(clean).unwrap_or_default();
+    if !f.claims.is_empty() || f.promise.is_some() {
+        let claim = clean(&f.claims.join(", "));
         lines.push(Line::from(vec![
             Span::styled(format!("Claim {claim}: "), theme.header()),
             Span::raw(f.promise.as_deref().map(clean).unwrap_or_default()),
@@ -224,9 +224,10 @@ fn coverage_lines(
     });
     let mut head = vec![Span::styled("kept", theme.good())];
     if let Some(rule) = rule {
-        if let Some(claim) = &rule.claim {
+        if !rule.claims.is_empty() {
+            let claims: Vec<&str> = rule.claims.iter().map(|c| c.value.as_str()).collect();
             head.push(Span::styled(
-                format!("  claim {}", clean(&claim.value)),
+                format!("  claim {}", clean(&claims.join(", "))),
                 theme.header(),
             ));
         }

@@ -48,11 +48,14 @@ impl View for Overview {
                 .map(|rule| Promise {
                     id: rule.id.value.clone(),
                     rule: clean(&rule.id.value),
-                    claim: rule
-                        .claim
-                        .as_ref()
-                        .map(|c| clean(&c.value))
-                        .unwrap_or_default(),
+                    claim: clean(
+                        &rule
+                            .claims
+                            .iter()
+                            .map(|c| c.value.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
                     description: rule
                         .description
                         .as_ref()
