@@ -619,3 +619,43 @@ fn enum_variant_fields_are_named_by_their_variant() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn a_crate_can_be_mapped_to_the_declared_vendor_it_talks_to() {
+    let (status, report) = check_json(&["fixtures/code/sdk-other-vendor/inventory.yaml"]);
+    assert_eq!(
+        (status, report["status"].as_str()),
+        (0, Some("clean")),
+        "{report:#}"
+    );
+    assert_code_findings(
+        "sdk-other-vendor-unmapped",
+        &[(
+            "undeclared-third-party",
+            None,
+            None,
+            9,
+            1,
+            "sdk-other-vendor-unmapped/Cargo.toml",
+        )],
+    );
+    let (_, stdout, _) = check_human(&["fixtures/code/sdk-other-vendor-unmapped/inventory.yaml"]);
+    assert!(
+        stdout.contains("sdks: { aws-sdk-s3: <node id> }"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_crate_mapped_to_an_undeclared_node_is_an_input_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string("fixtures/code/sdk-other-vendor/inventory.yaml")
+        .expect("fixture")
+        .replace("aws-sdk-s3: cloudflare-r2", "aws-sdk-s3: cloudflare-r3");
+    let path = dir.path().join("inventory.yaml");
+    std::fs::write(&path, text).expect("write");
+    let (status, report) = check_json(&[path.to_str().expect("path")]);
+    assert_eq!(status, 2, "{report:#}");
+    let codes: Vec<_> = common::summary(&report).into_iter().map(|f| f.0).collect();
+    assert_eq!(codes, ["unknown-reference"], "{report:#}");
+}

@@ -391,6 +391,7 @@ impl<'a> Decoder<'a> {
             "structs",
             "fields",
             "logs",
+            "sdks",
         ];
         let Some(f) = self.fields(node, "`code`", &keys) else {
             return;
@@ -484,12 +485,32 @@ impl<'a> Decoder<'a> {
                 }
             });
         }
+        let mut sdks = Vec::new();
+        if let Some(map) = f.get("sdks") {
+            match &map.value {
+                Value::Map(entries) => {
+                    for (key, value) in entries {
+                        let krate = self.string(key, "a crate name under `code.sdks`");
+                        let node = self.id(value, "the node a crate of `code.sdks` talks to");
+                        if let (Some(krate), Some(node)) = (krate, node) {
+                            sdks.push((krate, node));
+                        }
+                    }
+                }
+                _ => self.wrong_type(
+                    map,
+                    "`sdks` of `code`",
+                    "a mapping from crate names to node ids, e.g. `{ aws-sdk-s3: r2-storage }`",
+                ),
+            }
+        }
         out.code.push(CodeSection {
             roots,
             exclude,
             structs,
             fields: overrides,
             logs: self.opt_id(&f, "logs"),
+            sdks,
             include_tests: self
                 .opt_bool(&f, "include_tests")
                 .is_some_and(|flag| flag.value),

@@ -368,6 +368,9 @@ pub struct CodeSection {
     pub fields: Vec<FieldOverride>,
     /// The store that log output goes to; categories it declares may be logged.
     pub logs: Option<Id>,
+    /// Crates that talk to a declared node under another vendor's name (`aws-sdk-s3`
+    /// used against another provider's S3-compatible storage): crate name, node id.
+    pub sdks: Vec<(Sp<String>, Id)>,
     /// Scan test code too: `tests/`, `benches/`, `examples/` and `#[cfg(test)]` items.
     pub include_tests: bool,
     pub organization: Option<usize>,

@@ -634,6 +634,17 @@ impl Checker<'_> {
             if let Some(logs) = &section.logs {
                 self.node_ref(logs, &[NodeKind::Store]);
             }
+            for (_, node) in &section.sdks {
+                self.node_ref(
+                    node,
+                    &[
+                        NodeKind::Subprocessor,
+                        NodeKind::ThirdParty,
+                        NodeKind::Store,
+                        NodeKind::System,
+                    ],
+                );
+            }
         }
     }
 }

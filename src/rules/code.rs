@@ -381,6 +381,14 @@ impl<'a> SectionChecker<'a> {
                 let Some(sdk) = manifest::sdk(&dependency.krate) else {
                     continue;
                 };
+                // `code.sdks: { aws-sdk-s3: r2-storage }`: the crate talks to a node the
+                // inventory declares, under another vendor's name.
+                let mapped = self.section.sdks.iter().any(|(krate, node)| {
+                    krate.value == dependency.krate && self.graph.node(&node.value).is_some()
+                });
+                if mapped {
+                    continue;
+                }
                 let declared = recipients.iter().any(|(_, common, legal)| {
                     let mut names = vec![common.id.value.as_str()];
                     names.extend(common.name.as_ref().map(|n| n.value.as_str()));
@@ -402,8 +410,8 @@ impl<'a> SectionChecker<'a> {
                     .at(span(manifest.source, dependency.at), format!("{} SDK", sdk.kind))
                     .with_related(self.section.span, "the inventory's `code` section")
                     .with_help(format!(
-                        "declare the vendor under `subprocessors`:\n  - id: {}\n    legal_name: {}\n    region: <region id>\n    purposes: [<what it is used for>]\n    dpa: true\nand the flows that send it data; or remove the dependency",
-                        sdk.vendor, sdk.legal_name
+                        "declare the vendor under `subprocessors`:\n  - id: {}\n    legal_name: {}\n    region: <region id>\n    purposes: [<what it is used for>]\n    dpa: true\nand the flows that send it data; or, if the crate talks to a node you declare under another name, map it in the `code` section: `sdks: {{ {}: <node id> }}`; or remove the dependency",
+                        sdk.vendor, sdk.legal_name, dependency.krate
                     )),
                 );
             }
