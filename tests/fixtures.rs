@@ -577,3 +577,24 @@ fn a_rule_can_cite_several_claims() {
     let (_, stdout, _) = check_human(&["fixtures/broken/rule-several-claims.yaml"]);
     assert!(stdout.contains("protects claims S1, S2"), "{stdout}");
 }
+
+#[test]
+fn at_most_one_of_a_set_of_alternatives_is_in_use() {
+    assert_findings(
+        "alternatives-two-in-use.yaml",
+        &[(
+            "alternatives",
+            Some("one-mail-provider"),
+            Some("M1"),
+            13,
+            74,
+        )],
+    );
+    // Standby and inactive processors are documented, not unreachable.
+    let (status, report) = check_json(&["fixtures/pass/alternatives.yaml"]);
+    assert_eq!(
+        (status, report["status"].as_str()),
+        (0, Some("clean")),
+        "{report}"
+    );
+}

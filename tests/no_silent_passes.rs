@@ -364,3 +364,17 @@ fn dpf_certification_is_a_flag_not_a_word() {
     let codes: Vec<_> = summary(&report).into_iter().map(|f| f.0).collect();
     assert_eq!(codes, ["wrong-type"], "{report}");
 }
+
+#[test]
+fn a_node_status_is_one_of_three_words() {
+    let text = "version: 1\nregions:\n  - { id: us, country: US }\nsubprocessors:\n  - { id: mailer, region: us, status: paused }\n";
+    let (status, report) = check_text(text);
+    assert_eq!(status, 2, "{report}");
+    let codes: Vec<_> = summary(&report).into_iter().map(|f| f.0).collect();
+    assert_eq!(codes, ["invalid-value"], "{report}");
+    let text = "version: 1\nsubprocessors:\n  - { id: a }\nrules:\n  - { id: r, alternatives: { nodes: [a] } }\n";
+    let (status, report) = check_text(text);
+    assert_eq!(status, 2, "{report}");
+    let codes: Vec<_> = summary(&report).into_iter().map(|f| f.0).collect();
+    assert_eq!(codes, ["invalid-value"], "{report}");
+}

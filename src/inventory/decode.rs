@@ -38,10 +38,11 @@ pub const RULE_KINDS: &[&str] = &[
     "encryption",
     "prohibited",
     "lawful_basis",
+    "alternatives",
 ];
 
 const RULE_COMMON_KEYS: &[&str] = &["id", "claim", "claims", "description", "severity"];
-const NODE_COMMON_KEYS: &[&str] = &["id", "name", "description", "region", "claims"];
+const NODE_COMMON_KEYS: &[&str] = &["id", "name", "description", "region", "claims", "status"];
 
 /// Decodes one item of a list section into the declarations.
 type ItemDecoder<'a> = fn(&mut Decoder<'a>, &Node, &mut Declarations);
@@ -620,6 +621,9 @@ impl<'a> Decoder<'a> {
             description: self.opt_string(f, "description"),
             region: self.opt_id(f, "region"),
             claims: self.opt_id_list(f, "claims"),
+            status: self
+                .opt_id(f, "status")
+                .filter(|status| self.check_word(status, "node status", &NODE_STATUSES)),
             organization: self.organization,
             span: self.span(node),
         })
@@ -962,6 +966,7 @@ impl<'a> Decoder<'a> {
             "retention" => &["data", "max", "nodes", "include_anonymized"],
             "encryption" => &["data", "at_rest", "in_transit", "include_anonymized"],
             "prohibited" => &["data", "nodes", "include_anonymized"],
+            "alternatives" => &["data", "nodes", "include_anonymized"],
             _ => &["data", "purposes", "require", "include_anonymized"],
         };
         let f = self.fields(node, &format!("a `{name}` rule"), known)?;
@@ -1046,6 +1051,23 @@ impl<'a> Decoder<'a> {
                 nodes: self.opt_id_list(&f, "nodes"),
                 include_anonymized,
             },
+            "alternatives" => {
+                let nodes_node = self.required(&f, "nodes")?;
+                let nodes = self.id_list(nodes_node, "`nodes` of an `alternatives` rule");
+                if nodes.len() < 2 {
+                    self.invalid(
+                        self.span(nodes_node),
+                        "an `alternatives` rule needs at least two nodes",
+                        "fewer than two",
+                        Some("list the processors of which at most one may be in use, e.g. `nodes: [mailgun, postmark]`".into()),
+                    );
+                }
+                RuleKind::Alternatives {
+                    data,
+                    nodes,
+                    include_anonymized,
+                }
+            }
             _ => {
                 let require = self.opt_id_list(&f, "require");
                 for basis in &require {

@@ -118,6 +118,9 @@ pub struct NodeCommon {
     pub description: Option<Sp<String>>,
     pub region: Option<Id>,
     pub claims: Vec<Id>,
+    /// `active` (the default), `inactive` (documented but not in use) or `standby` (an
+    /// alternative ready to take over).
+    pub status: Option<Id>,
     /// Index into [`Inventory::organizations`] of the file that declared it.
     pub organization: Option<usize>,
     pub span: Span,
@@ -168,6 +171,18 @@ pub struct ThirdParty {
     pub purposes: Vec<Id>,
     /// Certified under the EU-US Data Privacy Framework (and its UK Extension).
     pub dpf_certified: Option<Sp<bool>>,
+}
+
+/// What a node's `status` may say.
+pub const NODE_STATUSES: [&str; 3] = ["active", "inactive", "standby"];
+
+impl NodeCommon {
+    /// Whether its `status` says it is not in use (`inactive` or `standby`).
+    pub fn dormant(&self) -> bool {
+        self.status
+            .as_ref()
+            .is_some_and(|s| s.value == "inactive" || s.value == "standby")
+    }
 }
 
 /// GDPR Art. 6 lawful bases.
@@ -301,6 +316,13 @@ pub enum RuleKind {
         require: Vec<Id>,
         include_anonymized: bool,
     },
+    /// At most one of `nodes` is active: a node is active unless its `status` says
+    /// `inactive` or `standby`, and any node that receives matching data is.
+    Alternatives {
+        data: DataSelector,
+        nodes: Vec<Id>,
+        include_anonymized: bool,
+    },
 }
 
 impl RuleKind {
@@ -314,6 +336,7 @@ impl RuleKind {
             RuleKind::Encryption { .. } => "encryption",
             RuleKind::Prohibited { .. } => "prohibited",
             RuleKind::LawfulBasis { .. } => "lawful_basis",
+            RuleKind::Alternatives { .. } => "alternatives",
         }
     }
 
@@ -325,7 +348,8 @@ impl RuleKind {
             | RuleKind::Retention { data, .. }
             | RuleKind::Encryption { data, .. }
             | RuleKind::Prohibited { data, .. }
-            | RuleKind::LawfulBasis { data, .. } => data,
+            | RuleKind::LawfulBasis { data, .. }
+            | RuleKind::Alternatives { data, .. } => data,
         }
     }
 
@@ -350,6 +374,9 @@ impl RuleKind {
                 include_anonymized, ..
             }
             | RuleKind::LawfulBasis {
+                include_anonymized, ..
+            }
+            | RuleKind::Alternatives {
                 include_anonymized, ..
             } => *include_anonymized,
         }

@@ -615,6 +615,19 @@ impl Checker<'_> {
                 }
                 RuleKind::Encryption { .. } => {}
                 RuleKind::LawfulBasis { purposes, .. } => self.keys(Tree::Use, purposes),
+                RuleKind::Alternatives { nodes, .. } => {
+                    for node in nodes {
+                        self.node_ref(
+                            node,
+                            &[
+                                NodeKind::Subprocessor,
+                                NodeKind::ThirdParty,
+                                NodeKind::Store,
+                                NodeKind::System,
+                            ],
+                        );
+                    }
+                }
             }
         }
     }

@@ -3,7 +3,8 @@
 //! (`holding-purpose`), personal data on a flow with no purpose (`missing-purpose`),
 //! personal data reaching a recipient whose declaration does not cover it
 //! (`undeclared-recipient`) or a processor that declares no DPA (`missing-dpa`), and
-//! nodes that no flow reaches and nothing is hosted on (`unreachable-node`).
+//! nodes that no flow reaches and nothing is hosted on, unless documented as
+//! `inactive` or `standby` (`unreachable-node`).
 
 use crate::finding::{Finding, Severity};
 use crate::graph::{DataFlowGraph, Datum, GraphEdge, GraphNode};
@@ -131,8 +132,17 @@ pub(crate) fn check(inv: &Inventory, g: &DataFlowGraph, out: &mut Vec<Finding>) 
         .chain(inv.decl.stores.iter().filter_map(|s| s.hosted_by.as_ref()))
         .map(|h| h.value.as_str())
         .collect();
+    // A processor documented as `inactive` or `standby` is not expected to be reached.
+    let dormant: std::collections::HashSet<&str> = inv
+        .all_nodes()
+        .filter(|n| n.dormant())
+        .map(|n| n.id.value.as_str())
+        .collect();
     for node in g.graph.node_indices() {
         let info = g.info(node);
+        if dormant.contains(info.id.as_str()) {
+            continue;
+        }
         let fed = g
             .graph
             .edges_directed(node, Direction::Incoming)

@@ -48,6 +48,13 @@ pub fn coverage(
     let carries = |e: EdgeIndex| g.carried(e).iter().any(|d| ctx.selects(d));
     let holds = |n: NodeIndex| g.info(n).holds.iter().any(|d| ctx.selects(d));
     match &rule.kind {
+        RuleKind::Alternatives { nodes, .. } => {
+            for id in nodes {
+                if let Some(node) = g.node(&id.value) {
+                    covered.node(node);
+                }
+            }
+        }
         RuleKind::Location { nodes, .. } => {
             for node in g.graph.node_indices() {
                 if !ctx.location_judges(nodes, node) {

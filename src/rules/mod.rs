@@ -38,6 +38,7 @@ pub fn evaluate(
             RuleKind::Encryption { .. } => storage::encryption(&ctx, &mut findings),
             RuleKind::Prohibited { .. } => storage::prohibited(&ctx, &mut findings),
             RuleKind::LawfulBasis { .. } => sharing::lawful_basis(&ctx, &mut findings),
+            RuleKind::Alternatives { .. } => sharing::alternatives(&ctx, &mut findings),
         }
     }
     always_on::check(inv, graph, &mut findings);

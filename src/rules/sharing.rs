@@ -1,6 +1,7 @@
 //! Who may receive what, and on which grounds: `sharing` (allow-lists and deny-lists of
-//! categories, recipients and purposes) and `lawful_basis` (flows for given purposes
-//! name one of the required GDPR bases).
+//! categories, recipients and purposes), `lawful_basis` (flows for given purposes
+//! name one of the required GDPR bases) and `alternatives` (at most one of a set of
+//! processors is in use).
 
 use super::{RuleContext, list, selector};
 use crate::finding::Finding;
@@ -185,4 +186,75 @@ pub(crate) fn lawful_basis(ctx: &RuleContext, out: &mut Vec<Finding>) {
 fn ids(items: &[Id]) -> String {
     let words: Vec<&str> = items.iter().map(|i| i.value.as_str()).collect();
     list(&words)
+}
+
+pub(crate) fn alternatives(ctx: &RuleContext, out: &mut Vec<Finding>) {
+    let RuleKind::Alternatives { nodes, .. } = &ctx.rule.kind else {
+        return;
+    };
+    let g = ctx.graph;
+    let d = &ctx.inv.decl;
+    let declared = |id: &str| {
+        d.subprocessors
+            .iter()
+            .map(|s| &s.common)
+            .chain(d.third_parties.iter().map(|t| &t.common))
+            .chain(d.stores.iter().map(|s| &s.common))
+            .chain(d.systems.iter().map(|s| &s.common))
+            .find(|c| c.id.value == id)
+    };
+    // Each listed node that is in use, and why: its status, or the data it receives.
+    let mut active: Vec<(&Id, String, crate::source::Span)> = Vec::new();
+    for id in nodes {
+        let (Some(common), Some(node)) = (declared(&id.value), g.node(&id.value)) else {
+            continue;
+        };
+        let receiving = g
+            .incoming(node)
+            .find(|(e, datum)| ctx.edge_in_scope(*e) && ctx.selects(datum));
+        match (common.dormant(), receiving) {
+            (false, _) => active.push((
+                id,
+                match &common.status {
+                    Some(status) => format!("`{}` is `status: {}`", id.value, status.value),
+                    None => format!("`{}` declares no `status`, so it is active", id.value),
+                },
+                common.status.as_ref().map_or(common.id.span, |s| s.span),
+            )),
+            (true, Some((edge, datum))) => active.push((
+                id,
+                format!(
+                    "`{}` says `{}` but {} sends it {}",
+                    id.value,
+                    common.status.as_ref().map_or("", |s| s.value.as_str()),
+                    ctx.edge_label(edge),
+                    list(&[ctx.key(datum)])
+                ),
+                common.status.as_ref().map_or(common.id.span, |s| s.span),
+            )),
+            (true, None) => {}
+        }
+    }
+    if active.len() < 2 {
+        return;
+    }
+    let names: Vec<&str> = nodes.iter().map(|n| n.value.as_str()).collect();
+    let (_, _, second_span) = &active[1];
+    let mut finding = ctx
+        .finding(
+            format!(
+                "{} of the alternatives {} are in use; at most one may be",
+                active.len(),
+                list(&names)
+            ),
+            *second_span,
+            "a second one in use",
+        )
+        .with_help(
+            "set `status: standby` (ready to take over) or `status: inactive` on all but one, and stop the flows to them".to_owned(),
+        );
+    for (_, why, span) in &active {
+        finding = finding.with_related(*span, why.clone());
+    }
+    out.push(finding);
 }
