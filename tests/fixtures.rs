@@ -598,3 +598,17 @@ fn at_most_one_of_a_set_of_alternatives_is_in_use() {
         "{report}"
     );
 }
+
+#[test]
+fn a_transfer_rule_can_require_a_tool_of_given_recipients() {
+    let (status, report) = check_json(&["fixtures/pass/transfer-per-recipient.yaml"]);
+    assert_eq!(
+        (status, report["status"].as_str()),
+        (0, Some("clean")),
+        "{report}"
+    );
+    assert_findings(
+        "transfer-per-recipient.yaml",
+        &[("transfer", Some("mailer-under-sccs"), Some("SP3"), 19, 158)],
+    );
+}

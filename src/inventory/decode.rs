@@ -950,6 +950,7 @@ impl<'a> Decoder<'a> {
                 "data",
                 "allowed_regions",
                 "mechanisms",
+                "to",
                 "include_anonymized",
             ],
             "sharing" => &[
@@ -995,6 +996,7 @@ impl<'a> Decoder<'a> {
                         data,
                         allowed_regions,
                         mechanisms,
+                        to: self.opt_id_list(&f, "to"),
                         include_anonymized,
                     }
                 }

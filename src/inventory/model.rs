@@ -280,6 +280,8 @@ pub enum RuleKind {
         data: DataSelector,
         allowed_regions: Vec<Id>,
         mechanisms: Vec<Id>,
+        /// The recipients it is about (ids or section names); empty: every recipient.
+        to: NodeSelector,
         include_anonymized: bool,
     },
     Sharing {

@@ -584,8 +584,13 @@ impl Checker<'_> {
                     self.node_selector(rule, nodes, "nodes");
                 }
                 RuleKind::Transfer {
-                    allowed_regions, ..
-                } => self.region_selector(allowed_regions),
+                    allowed_regions,
+                    to,
+                    ..
+                } => {
+                    self.region_selector(allowed_regions);
+                    self.node_selector(rule, to, "to");
+                }
                 RuleKind::Sharing {
                     to,
                     from,

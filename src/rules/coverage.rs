@@ -68,10 +68,11 @@ pub fn coverage(
                 }
             }
         }
-        RuleKind::Transfer { .. } => {
+        RuleKind::Transfer { to, .. } => {
             for edge in g.graph.edge_references() {
                 let e = edge.id();
                 if ctx.edge_in_scope(e)
+                    && ctx.node_selected(to, edge.target())
                     && g.crosses_border(inv, e)
                     && g.info(edge.target()).region.is_some()
                     && carries(e)

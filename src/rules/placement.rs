@@ -84,6 +84,7 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
     let RuleKind::Transfer {
         allowed_regions,
         mechanisms,
+        to,
         ..
     } = &ctx.rule.kind
     else {
@@ -94,7 +95,8 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
     let allowed = ids(allowed_regions);
     for edge in g.graph.edge_references() {
         let e = edge.id();
-        if !ctx.edge_in_scope(e) {
+        // `to: [mailer]`: a requirement for given recipients only.
+        if !ctx.edge_in_scope(e) || !ctx.node_selected(to, edge.target()) {
             continue;
         }
         let matching: Vec<_> = g.carried(e).iter().filter(|d| ctx.selects(d)).collect();
