@@ -12,8 +12,13 @@ pub enum Retention {
     Session,
     /// Kept for a fixed period, in hours, with the text it was written as.
     Period { hours: u64, text: String },
-    /// Kept until an event (`until-uninstall`), with no fixed bound.
-    UntilEvent(String),
+    /// Kept until an event (`until-uninstall`), and with `+<period>` at most that long
+    /// after it (`until-account-closed+30d`: deleted within 30 days of the closure).
+    UntilEvent {
+        event: String,
+        /// The period after the event, in hours, and as written.
+        within: Option<(u64, String)>,
+    },
     /// Kept with no end.
     Indefinite,
 }
@@ -30,8 +35,24 @@ impl Retention {
             "indefinite" | "forever" => return Ok(Retention::Indefinite),
             _ => {}
         }
-        if let Some(event) = trimmed.strip_prefix("until-").filter(|e| !e.is_empty()) {
-            return Ok(Retention::UntilEvent(event.to_owned()));
+        if let Some(rest) = trimmed.strip_prefix("until-").filter(|e| !e.is_empty()) {
+            let (event, within) = match rest.split_once('+') {
+                Some((event, period)) => match Retention::parse(period) {
+                    Ok(Retention::Period { hours, text }) if !event.is_empty() => {
+                        (event, Some((hours, text)))
+                    }
+                    _ => {
+                        return Err(format!(
+                            "`{text}` is not a retention: after `until-<event>+`, write a period such as `30d` (`until-account-closed+30d`)"
+                        ));
+                    }
+                },
+                None => (rest, None),
+            };
+            return Ok(Retention::UntilEvent {
+                event: event.to_owned(),
+                within,
+            });
         }
         let digits_end = trimmed
             .find(|c: char| !c.is_ascii_digit())
@@ -57,7 +78,7 @@ impl Retention {
 
     fn expected(text: &str) -> String {
         format!(
-            "`{text}` is not a retention: write a period such as `24h`, `60d`, `2w`, `12mo` or `7y`, or `none`, `session`, `until-<event>` or `indefinite`"
+            "`{text}` is not a retention: write a period such as `24h`, `60d`, `2w`, `12mo` or `7y`, or `none`, `session`, `until-<event>`, `until-<event>+<period>` or `indefinite`"
         )
     }
 
@@ -67,12 +88,33 @@ impl Retention {
             Retention::None => Some(0),
             Retention::Session => Some(HOURS_PER_DAY),
             Retention::Period { hours, .. } => Some(*hours),
-            Retention::UntilEvent(_) | Retention::Indefinite => None,
+            Retention::UntilEvent { .. } | Retention::Indefinite => None,
         }
     }
 
-    /// Whether keeping data this long breaks a maximum of `max`.
+    /// Whether keeping data this long breaks a maximum of `max`. A maximum tied to an
+    /// event (`until-account-closed+30d`) is kept by a fixed period no longer than its
+    /// bound (the event cannot come before the data does), and by the same event with no
+    /// longer a bound; a different event cannot be shown to keep it.
     pub fn exceeds(&self, max: &Retention) -> bool {
+        if let Retention::UntilEvent {
+            event: limit_event,
+            within,
+        } = max
+        {
+            let Some((limit, _)) = within else {
+                return match self {
+                    Retention::UntilEvent { event, .. } => event != limit_event,
+                    other => other.bound_hours().is_none(),
+                };
+            };
+            return match self {
+                Retention::UntilEvent { event, within } => {
+                    event != limit_event || within.as_ref().map_or(0, |(h, _)| *h) > *limit
+                }
+                other => other.bound_hours().is_none_or(|kept| kept > *limit),
+            };
+        }
         match (self.bound_hours(), max.bound_hours()) {
             (_, None) => false,
             (None, Some(_)) => true,
@@ -98,7 +140,14 @@ impl fmt::Display for Retention {
             Retention::None => f.write_str("none"),
             Retention::Session => f.write_str("session"),
             Retention::Period { text, .. } => f.write_str(text),
-            Retention::UntilEvent(event) => write!(f, "until-{event}"),
+            Retention::UntilEvent {
+                event,
+                within: None,
+            } => write!(f, "until-{event}"),
+            Retention::UntilEvent {
+                event,
+                within: Some((_, period)),
+            } => write!(f, "until-{event}+{period}"),
             Retention::Indefinite => f.write_str("indefinite"),
         }
     }
@@ -125,7 +174,10 @@ mod tests {
         assert_eq!(Retention::parse("none").unwrap(), Retention::None);
         assert_eq!(
             Retention::parse("until-uninstall").unwrap(),
-            Retention::UntilEvent("uninstall".into())
+            Retention::UntilEvent {
+                event: "uninstall".into(),
+                within: None
+            }
         );
     }
 
@@ -145,5 +197,23 @@ mod tests {
         assert!(Retention::Indefinite.exceeds(&max));
         assert!(Retention::parse("1d").unwrap().exceeds(&Retention::None));
         assert!(!Retention::None.exceeds(&Retention::None));
+    }
+
+    #[test]
+    fn an_event_with_a_bound_compares_with_a_maximum() {
+        let r = |t: &str| Retention::parse(t).expect(t);
+        let closed30 = r("until-account-closed+30d");
+        assert_eq!(closed30.to_string(), "until-account-closed+30d");
+        assert!(!r("until-account-closed+14d").exceeds(&closed30));
+        assert!(!r("until-account-closed").exceeds(&closed30));
+        assert!(r("until-account-closed+90d").exceeds(&closed30));
+        assert!(r("until-no-longer-needed+14d").exceeds(&closed30));
+        assert!(!r("30d").exceeds(&closed30));
+        assert!(r("60d").exceeds(&closed30));
+        assert!(r("indefinite").exceeds(&closed30));
+        // A fixed maximum is not kept by an event, bounded or not.
+        assert!(closed30.exceeds(&r("60d")));
+        assert!(Retention::parse("until-closed+forever").is_err());
+        assert!(Retention::parse("until-+30d").is_err());
     }
 }

@@ -612,3 +612,23 @@ fn a_transfer_rule_can_require_a_tool_of_given_recipients() {
         &[("transfer", Some("mailer-under-sccs"), Some("SP3"), 19, 158)],
     );
 }
+
+#[test]
+fn retention_after_an_event_is_bounded_and_compared() {
+    let (status, report) = check_json(&["fixtures/pass/retention-after-event.yaml"]);
+    assert_eq!(
+        (status, report["status"].as_str()),
+        (0, Some("clean")),
+        "{report}"
+    );
+    assert_findings(
+        "retention-after-event.yaml",
+        &[(
+            "retention",
+            Some("deleted-after-closure"),
+            Some("R1"),
+            19,
+            20,
+        )],
+    );
+}
