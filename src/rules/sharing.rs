@@ -193,16 +193,7 @@ pub(crate) fn alternatives(ctx: &RuleContext, out: &mut Vec<Finding>) {
         return;
     };
     let g = ctx.graph;
-    let d = &ctx.inv.decl;
-    let declared = |id: &str| {
-        d.subprocessors
-            .iter()
-            .map(|s| &s.common)
-            .chain(d.third_parties.iter().map(|t| &t.common))
-            .chain(d.stores.iter().map(|s| &s.common))
-            .chain(d.systems.iter().map(|s| &s.common))
-            .find(|c| c.id.value == id)
-    };
+    let declared = |id: &str| ctx.inv.all_nodes().find(|c| c.id.value == id);
     // Each listed node that is in use, and why: its status, or the data it receives.
     let mut active: Vec<(&Id, String, crate::source::Span)> = Vec::new();
     for id in nodes {
