@@ -244,21 +244,7 @@ fn type_leaves(ty: &str) -> impl Iterator<Item = &str> {
 /// paths: `Sender` for `Option<tokio::sync::mpsc::Sender<Event>>`.
 fn outer_type(ty: &str) -> Option<&str> {
     let v = vocabulary();
-    let mut rest = ty;
-    loop {
-        rest = rest.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '_');
-        if rest.is_empty() {
-            return None;
-        }
-        let end = rest
-            .find(|c: char| !c.is_alphanumeric() && c != '_')
-            .unwrap_or(rest.len());
-        let (name, after) = rest.split_at(end);
-        rest = after;
-        if !after.starts_with("::") && !v.wrappers.contains(name) {
-            return Some(name);
-        }
-    }
+    type_leaves(ty).find(|name| !v.wrappers.contains(*name))
 }
 
 /// Whether a type holds text or an address: `String`, `Vec<&str>`, `Option<Mailbox>`.
