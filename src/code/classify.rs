@@ -647,19 +647,19 @@ fn classify_named(field: &FieldFact, siblings: Siblings) -> Option<Classificatio
     }
     // A vault item (`Cipher`, `VaultItem`), a history entry (`HistoryRecord`), a push
     // subscription: their `name`, `url`, `endpoint` are the person's.
+    // `EntryData::Identity { state }`: the variant can say the kind too, and so can
+    // the module (`push::Keys`).
+    let variant_words = field.variant.as_deref().map(words).unwrap_or_default();
+    let last_module_words = field
+        .module
+        .rsplit("::")
+        .next()
+        .map(words)
+        .unwrap_or_default();
     for kind in &v.kinds {
         let of_kind = |w: &String| {
             kind.words.contains(w) || singular(w).is_some_and(|s| kind.words.contains(&s))
         };
-        // `EntryData::Identity { state }`: the variant can say the kind too, and so can
-        // the module (`push::Keys`).
-        let variant_words = field.variant.as_deref().map(words).unwrap_or_default();
-        let last_module_words = field
-            .module
-            .rsplit("::")
-            .next()
-            .map(words)
-            .unwrap_or_default();
         if (item_words.iter().any(of_kind)
             || variant_words.iter().any(of_kind)
             || last_module_words.iter().any(of_kind))
