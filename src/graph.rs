@@ -44,12 +44,32 @@ pub struct Datum {
 pub struct NodeInfo {
     pub id: String,
     pub kind: NodeKind,
-    pub region: Option<usize>,
-    pub region_span: Option<Span>,
+    /// The declared regions it is in (index into the inventory's regions), each with
+    /// where it was written; empty when it declares none.
+    pub regions: Vec<Placement>,
     pub organization: Option<usize>,
     pub span: Span,
     /// Categories a store (or backup) declares holding.
     pub holds: Vec<Datum>,
+}
+
+/// One region a node is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement {
+    pub region: usize,
+    pub span: Span,
+}
+
+impl NodeInfo {
+    /// Its first region: the one a view shows first and colours it by.
+    pub fn region(&self) -> Option<usize> {
+        self.regions.first().map(|p| p.region)
+    }
+
+    /// Where its first region was written.
+    pub fn region_span(&self) -> Option<Span> {
+        self.regions.first().map(|p| p.span)
+    }
 }
 
 pub struct DataFlowGraph {
@@ -86,8 +106,15 @@ impl DataFlowGraph {
         let mut graph = DiGraph::with_capacity(node_count, d.flows.len() + d.stores.len());
         let mut info = Vec::with_capacity(node_count);
         let mut index = HashMap::with_capacity(node_count);
-        let region = |r: &Option<crate::source::Sp<String>>| {
-            r.as_ref().and_then(|r| inv.regions.get(&r.value))
+        let placements = |ids: &[crate::source::Sp<String>]| -> Vec<Placement> {
+            ids.iter()
+                .filter_map(|r| {
+                    inv.regions.get(&r.value).map(|region| Placement {
+                        region,
+                        span: r.span,
+                    })
+                })
+                .collect()
         };
         for kind in NodeKind::ALL {
             for i in 0..d.count(kind) {
@@ -110,8 +137,7 @@ impl DataFlowGraph {
                 info.push(NodeInfo {
                     id: common.id.value.clone(),
                     kind,
-                    region: region(&common.region),
-                    region_span: common.region.as_ref().map(|r| r.span),
+                    regions: placements(&common.regions),
                     organization: common.organization,
                     span: common.id.span,
                     holds,
@@ -140,12 +166,10 @@ impl DataFlowGraph {
             info.push(NodeInfo {
                 id: format!("{}#backup", store.common.id.value),
                 kind: NodeKind::Store,
-                region: region(&backup.region).or(source_info.region),
-                region_span: backup
-                    .region
-                    .as_ref()
-                    .map(|r| r.span)
-                    .or(source_info.region_span),
+                regions: match &backup.region {
+                    Some(region) => placements(std::slice::from_ref(region)),
+                    None => source_info.regions.clone(),
+                },
                 organization: store.common.organization,
                 span: backup.span,
                 holds: holds.clone(),
@@ -330,24 +354,34 @@ impl DataFlowGraph {
             .collect()
     }
 
+    /// Whether the flow may cross a border: some region of its source and some region of
+    /// its target lie in different countries.
     pub fn crosses_border(&self, inv: &Inventory, edge: EdgeIndex) -> bool {
         let Some((a, b)) = self.graph.edge_endpoints(edge) else {
             return false;
         };
-        let (Some(ra), Some(rb)) = (self.info(a).region, self.info(b).region) else {
-            return false;
-        };
-        let regions = &inv.decl.regions;
-        match (
-            inv.regions.country(regions, ra),
-            inv.regions.country(regions, rb),
-        ) {
-            (Some(ca), Some(cb)) => ca != cb,
-            _ => {
-                let ida = &regions[ra].id.value;
-                let idb = &regions[rb].id.value;
-                !inv.regions.within(regions, ra, idb) && !inv.regions.within(regions, rb, ida)
-            }
+        self.info(a).regions.iter().any(|ra| {
+            self.info(b)
+                .regions
+                .iter()
+                .any(|rb| regions_cross(inv, ra.region, rb.region))
+        })
+    }
+}
+
+/// Whether moving data from region `ra` to region `rb` crosses a border: they lie in
+/// different countries or, without countries, neither contains the other.
+pub fn regions_cross(inv: &Inventory, ra: usize, rb: usize) -> bool {
+    let regions = &inv.decl.regions;
+    match (
+        inv.regions.country(regions, ra),
+        inv.regions.country(regions, rb),
+    ) {
+        (Some(ca), Some(cb)) => ca != cb,
+        _ => {
+            let ida = &regions[ra].id.value;
+            let idb = &regions[rb].id.value;
+            !inv.regions.within(regions, ra, idb) && !inv.regions.within(regions, rb, ida)
         }
     }
 }
@@ -429,8 +463,8 @@ flows:
         let info = graph.info(backup);
         assert_eq!(info.id, "db#backup");
         assert_eq!(
-            info.region,
-            graph.info(graph.node("db").expect("db")).region
+            info.regions,
+            graph.info(graph.node("db").expect("db")).regions
         );
         assert_eq!(info.holds.len(), 1);
     }

@@ -632,3 +632,27 @@ fn retention_after_an_event_is_bounded_and_compared() {
         )],
     );
 }
+
+#[test]
+fn a_node_in_several_regions_is_judged_in_each() {
+    let (status, report) = check_json(&["fixtures/pass/multi-region.yaml"]);
+    assert_eq!(
+        (status, report["status"].as_str()),
+        (0, Some("clean")),
+        "{report}"
+    );
+    assert_findings(
+        "multi-region-outside.yaml",
+        &[("location", Some("hosting-in-the-eea"), Some("MR1"), 15, 30)],
+    );
+    assert_findings(
+        "multi-region-transfer.yaml",
+        &[(
+            "transfer",
+            Some("transfers-under-sccs"),
+            Some("MR2"),
+            21,
+            22,
+        )],
+    );
+}

@@ -42,7 +42,15 @@ pub const RULE_KINDS: &[&str] = &[
 ];
 
 const RULE_COMMON_KEYS: &[&str] = &["id", "claim", "claims", "description", "severity"];
-const NODE_COMMON_KEYS: &[&str] = &["id", "name", "description", "region", "claims", "status"];
+const NODE_COMMON_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "description",
+    "region",
+    "regions",
+    "claims",
+    "status",
+];
 
 /// Decodes one item of a list section into the declarations.
 type ItemDecoder<'a> = fn(&mut Decoder<'a>, &Node, &mut Declarations);
@@ -619,7 +627,7 @@ impl<'a> Decoder<'a> {
             id,
             name: self.opt_string(f, "name"),
             description: self.opt_string(f, "description"),
-            region: self.opt_id(f, "region"),
+            regions: self.node_regions(f),
             claims: self.opt_id_list(f, "claims"),
             status: self
                 .opt_id(f, "status")
@@ -627,6 +635,23 @@ impl<'a> Decoder<'a> {
             organization: self.organization,
             span: self.span(node),
         })
+    }
+
+    /// `region: ie`, or `regions: [ie, us]` for a node in several; not both.
+    fn node_regions(&mut self, f: &Fields) -> Vec<Id> {
+        let mut regions = self.opt_id_list(f, "region");
+        let several = self.opt_id_list(f, "regions");
+        if let (Some(first), Some(second)) = (f.get("region"), f.get("regions")) {
+            let (first, second) = (self.span(first), self.span(second));
+            self.report(
+                Finding::input("invalid-value", "both `region` and `regions` are set")
+                    .at(second, "second list of regions")
+                    .with_related(first, "`region` set here")
+                    .with_help("keep one: `regions: [ie, us]` lists every region the node is in"),
+            );
+        }
+        regions.extend(several);
+        regions
     }
 
     fn node_fields<'n>(
@@ -1119,6 +1144,27 @@ mod tests {
                 .unwrap_or("")
                 .starts_with("did you mean `region`?")
         );
+    }
+
+    #[test]
+    fn a_node_lists_its_regions_in_one_key() {
+        let (decl, problems) = decode(
+            "version: 1\nstores:\n  - { id: a, regions: [ie, us] }\n  - { id: b, region: ie }\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let regions = |i: usize| -> Vec<&str> {
+            decl.stores[i]
+                .common
+                .regions
+                .iter()
+                .map(|r| r.value.as_str())
+                .collect()
+        };
+        assert_eq!((regions(0), regions(1)), (vec!["ie", "us"], vec!["ie"]));
+        let (_, problems) =
+            decode("version: 1\nstores:\n  - { id: a, region: ie, regions: [us] }\n");
+        assert_eq!(codes(&problems), ["invalid-value"]);
+        assert_eq!(problems[0].related.len(), 1);
     }
 
     #[test]

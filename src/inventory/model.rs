@@ -116,7 +116,8 @@ pub struct NodeCommon {
     pub id: Id,
     pub name: Option<Sp<String>>,
     pub description: Option<Sp<String>>,
-    pub region: Option<Id>,
+    /// Where it keeps or processes data: `region: ie`, or several, `regions: [ie, us]`.
+    pub regions: Vec<Id>,
     pub claims: Vec<Id>,
     /// `active` (the default), `inactive` (documented but not in use) or `standby` (an
     /// alternative ready to take over).

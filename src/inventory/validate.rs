@@ -348,7 +348,7 @@ impl Checker<'_> {
     }
 
     fn common(&mut self, common: &NodeCommon) {
-        if let Some(region) = &common.region {
+        for region in &common.regions {
             self.region_ref(region);
         }
     }

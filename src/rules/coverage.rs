@@ -74,7 +74,7 @@ pub fn coverage(
                 if ctx.edge_in_scope(e)
                     && ctx.node_selected(to, edge.target())
                     && g.crosses_border(inv, e)
-                    && g.info(edge.target()).region.is_some()
+                    && !g.info(edge.target()).regions.is_empty()
                     && carries(e)
                 {
                     covered.edge(e);

@@ -225,7 +225,15 @@ impl<'a> RuleContext<'a> {
                 "`region` under `backups` of store `{}`",
                 store.common.id.value
             ),
-            None => format!("`region` of `{}`", self.graph.info(node).id),
+            None => {
+                let info = self.graph.info(node);
+                let key = if info.regions.len() > 1 {
+                    "regions"
+                } else {
+                    "region"
+                };
+                format!("`{key}` of `{}`", info.id)
+            }
         }
     }
 

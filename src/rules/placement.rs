@@ -24,12 +24,14 @@ pub(crate) fn location(ctx: &RuleContext, out: &mut Vec<Finding>) {
         if !ctx.location_judges(nodes, node) {
             continue;
         }
-        let inside = info.region.is_some_and(|r| {
+        let inside = |r: usize| {
             allowed
                 .iter()
                 .any(|a| ctx.inv.regions.within(regions, r, a))
-        });
-        if inside {
+        };
+        // A node in several regions is inside only if every one of them is.
+        let outside = info.regions.iter().find(|p| !inside(p.region));
+        if !info.regions.is_empty() && outside.is_none() {
             continue;
         }
         // What matching data is here: held, or delivered by a flow.
@@ -48,14 +50,19 @@ pub(crate) fn location(ctx: &RuleContext, out: &mut Vec<Finding>) {
         }
         let allowed_list = list(&allowed);
         let what = ctx.describe(node);
-        let (message, span, label) = match info.region {
-            Some(r) => (
+        let (message, span, label) = match outside {
+            Some(placement) => (
                 format!(
-                    "{what} is in `{}`, outside {allowed_list}, but holds or receives {}",
-                    regions[r].id.value,
+                    "{what} is in `{}`{}, outside {allowed_list}, but holds or receives {}",
+                    regions[placement.region].id.value,
+                    if info.regions.len() > 1 {
+                        " (one of its regions)"
+                    } else {
+                        ""
+                    },
                     list(&keys)
                 ),
-                info.region_span.unwrap_or(info.span),
+                placement.span,
                 "region outside the allowed ones",
             ),
             None => (
@@ -111,13 +118,15 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
                 .iter()
                 .any(|a| ctx.inv.regions.within(regions, r, a))
         };
-        // Data that arrives inside the allowed regions leaves nothing, wherever it came from.
-        if g.info(target).region.is_some_and(inside) {
+        // Data that arrives inside the allowed regions leaves nothing, wherever it came
+        // from; a recipient in several regions receives it in each of them.
+        let target_regions = &g.info(target).regions;
+        if !target_regions.is_empty() && target_regions.iter().all(|p| inside(p.region)) {
             continue;
         }
         // A data subject is a person, not an exporter or an importer: collecting data from
         // one (or showing it to one) somewhere unstated is not a transfer.
-        let regionless = |n: petgraph::graph::NodeIndex| g.info(n).region.is_none();
+        let regionless = |n: petgraph::graph::NodeIndex| g.info(n).regions.is_empty();
         let is_subject = |n: petgraph::graph::NodeIndex| g.info(n).kind == NodeKind::Subject;
         if [source, target]
             .into_iter()
@@ -129,17 +138,6 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
             out.push(unverifiable(ctx, e, unknown, &keys, &allowed).with_path(ctx.path(e, first)));
             continue;
         }
-        if !g.crosses_border(ctx.inv, e) {
-            continue;
-        }
-        let Some(target_region) = g.info(target).region else {
-            continue;
-        };
-        let source_region = g
-            .info(source)
-            .region
-            .map_or("?", |r| regions[r].id.value.as_str());
-        let target_name = &regions[target_region].id.value;
         let backup = ctx.backup_of(target).filter(|_| ctx.flow(e).is_none());
         let declared: &[crate::inventory::model::Id] = match backup {
             Some(store) => store
@@ -151,24 +149,40 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
                 .map_or(&[], |f| f.transfer_mechanisms.as_slice()),
         };
         let accepted = |m: &str| mechanisms.is_empty() || mechanisms.iter().any(|x| x.value == m);
-        let transfer = Transfer {
-            exporter_country: g
-                .info(source)
-                .region
-                .and_then(|r| ctx.inv.regions.country(regions, r)),
-            importer_country: ctx.inv.regions.country(regions, target_region),
-            recipient: &g.info(target).id,
-            certified: dpf_certified(ctx, &g.info(target).id),
-        };
-        // The transfer is lawful if one declared tool the rule accepts holds up.
-        let checked: Vec<(&crate::inventory::model::Id, Result<(), String>)> = declared
+        let recipient = &g.info(target).id;
+        let certified = dpf_certified(ctx, recipient);
+        // Every crossing from a region of the exporter to a region of the recipient outside
+        // the allowed ones must be covered by one declared tool the rule accepts.
+        let failed = target_regions
             .iter()
-            .filter(|m| accepted(&m.value))
-            .map(|m| (m, transfer.check(&m.value)))
-            .collect();
-        if checked.iter().any(|(_, verdict)| verdict.is_ok()) {
+            .filter(|t| !inside(t.region))
+            .flat_map(|t| {
+                g.info(source)
+                    .regions
+                    .iter()
+                    .filter(move |s| crate::graph::regions_cross(ctx.inv, s.region, t.region))
+                    .map(move |s| (s.region, *t))
+            })
+            .find_map(|(source_region, target_placement)| {
+                let transfer = Transfer {
+                    exporter_country: ctx.inv.regions.country(regions, source_region),
+                    importer_country: ctx.inv.regions.country(regions, target_placement.region),
+                    recipient,
+                    certified,
+                };
+                let checked: Vec<(&crate::inventory::model::Id, Result<(), String>)> = declared
+                    .iter()
+                    .filter(|m| accepted(&m.value))
+                    .map(|m| (m, transfer.check(&m.value)))
+                    .collect();
+                let holds = checked.iter().any(|(_, verdict)| verdict.is_ok());
+                (!holds).then_some((source_region, target_placement, checked))
+            });
+        let Some((source_region, target_placement, checked)) = failed else {
             continue;
-        }
+        };
+        let source_region = regions[source_region].id.value.as_str();
+        let target_name = &regions[target_placement.region].id.value;
         // A recipient that could be certified but does not say so is worth pointing at.
         let uncertified = checked.iter().any(|(_, verdict)| {
             verdict
@@ -215,7 +229,7 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
             (None, _) => {
                 let (span, help) = match backup {
                     Some(store) => (
-                        g.info(target).region_span.unwrap_or(first.span),
+                        target_placement.span,
                         format!(
                             "declare `transfer_mechanism:` under `backups` of store `{}` ({MECHANISM_LIST}), or keep the backup inside {}",
                             store.common.id.value,

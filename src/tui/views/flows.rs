@@ -78,13 +78,20 @@ fn text(value: Option<&crate::source::Sp<String>>) -> String {
 
 fn region_of(ready: &Ready, node: &str) -> String {
     let audit = &ready.audit;
-    audit
+    let names: Vec<String> = audit
         .graph
         .node(node)
-        .and_then(|n| audit.graph.info(n).region)
-        .and_then(|r| audit.inventory.decl.regions.get(r))
+        .map(|n| audit.graph.info(n).regions.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| audit.inventory.decl.regions.get(p.region))
         .map(|r| clean(&r.id.value))
-        .unwrap_or_else(|| "—".to_owned())
+        .collect();
+    if names.is_empty() {
+        "—".to_owned()
+    } else {
+        names.join(", ")
+    }
 }
 
 fn flow_row(ready: &Ready, index: usize, flow: &Flow) -> FlowRow {

@@ -105,7 +105,7 @@ fn neighbours(
                 node: other,
                 id: graph.info(other).id.clone(),
                 data: data.collect(),
-                region: graph.info(other).region,
+                region: graph.info(other).region(),
             }),
         }
     }
@@ -406,9 +406,9 @@ impl View for GraphView {
             center_area,
             &info.id,
             &detail,
-            &region_name(info.region),
+            &region_name(info.region()),
             center_style,
-            theme.region(info.region).patch(theme.title()),
+            theme.region(info.region()).patch(theme.title()),
         );
         self.boxes.clear();
         let to_row = center_area.y + center_area.height / 2;

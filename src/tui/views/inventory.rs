@@ -60,10 +60,7 @@ fn yes_no(value: &Option<Sp<bool>>) -> String {
     }
 }
 
-fn region_label(inv: &Inventory, id: &Option<Sp<String>>) -> String {
-    let Some(id) = id else {
-        return String::new();
-    };
+fn region_label(inv: &Inventory, id: &Sp<String>) -> String {
     let name = inv
         .regions
         .get(&id.value)
@@ -83,12 +80,17 @@ fn node_detail(ready: &Ready, node: NodeRef, theme: &Theme) -> Vec<Line<'static>
         Text::styled(format!("  {}", node.kind.noun()), theme.dim()),
     ])];
     field(&mut lines, "name", opt(&common.name), theme);
-    field(
-        &mut lines,
-        "region",
-        region_label(inv, &common.region),
-        theme,
-    );
+    let regions: Vec<String> = common
+        .regions
+        .iter()
+        .map(|r| region_label(inv, r))
+        .collect();
+    let label = if regions.len() > 1 {
+        "regions"
+    } else {
+        "region"
+    };
+    field(&mut lines, label, regions.join(", "), theme);
     if let Some(org) = common.organization.and_then(|o| d.organizations.get(o)) {
         field(&mut lines, "organization", clean(&org.id.value), theme);
     }
@@ -230,11 +232,7 @@ fn region_detail(inv: &Inventory, region: &Region, theme: &Theme) -> Vec<Line<'s
     field(&mut lines, "groups", join(&region.groups), theme);
     let located: Vec<String> = inv
         .all_nodes()
-        .filter(|n| {
-            n.region
-                .as_ref()
-                .is_some_and(|r| r.value == region.id.value)
-        })
+        .filter(|n| n.regions.iter().any(|r| r.value == region.id.value))
         .map(|n| clean(&n.id.value))
         .collect();
     field(&mut lines, "nodes here", located.join(", "), theme);
