@@ -656,3 +656,60 @@ fn a_node_in_several_regions_is_judged_in_each() {
         )],
     );
 }
+
+#[test]
+fn rules_select_nodes_by_glob_kind_host_region_and_data_subject() {
+    let (status, report) = check_json(&["fixtures/pass/selectors.yaml"]);
+    assert_eq!(
+        (status, report["status"].as_str()),
+        (0, Some("clean")),
+        "{report}"
+    );
+    assert_findings(
+        "selectors-glob.yaml",
+        &[("retention", Some("logs-kept-30-days"), Some("SEL1"), 34, 54)],
+    );
+    assert_findings(
+        "selectors-kind.yaml",
+        &[("retention", Some("logs-kept-30-days"), Some("SEL1"), 29, 54)],
+    );
+    assert_findings(
+        "selectors-hosted-by.yaml",
+        &[
+            (
+                "prohibited",
+                Some("cdn-keeps-no-personal-data"),
+                Some("SEL2"),
+                35,
+                37,
+            ),
+            (
+                "prohibited",
+                Some("cdn-keeps-no-personal-data"),
+                Some("SEL2"),
+                52,
+                60,
+            ),
+        ],
+    );
+    assert_findings(
+        "selectors-region.yaml",
+        &[(
+            "retention",
+            Some("us-data-kept-a-year"),
+            Some("SEL3"),
+            45,
+            50,
+        )],
+    );
+    assert_findings(
+        "selectors-subjects.yaml",
+        &[(
+            "location",
+            Some("eu-customer-data-stays-in-the-eu"),
+            Some("SEL4"),
+            43,
+            13,
+        )],
+    );
+}

@@ -106,8 +106,11 @@ fn rule_selectors_that_select_nothing_are_errors() {
         "fixtures/bad/unmatched-selector.yaml",
         2,
         &[
-            ("unmatched-selector", None, 14, 35),
-            ("unmatched-selector", None, 16, 46),
+            ("unmatched-selector", None, 15, 35),
+            ("unmatched-selector", None, 17, 46),
+            ("unmatched-selector", None, 21, 36),
+            ("unmatched-selector", None, 21, 46),
+            ("unmatched-selector", None, 23, 49),
         ],
     );
     let messages = texts(&report, "message");

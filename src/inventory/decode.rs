@@ -265,6 +265,88 @@ impl<'a> Decoder<'a> {
             .unwrap_or_default()
     }
 
+    /// A node selector: one item or a list of them. An item is a node id or section name,
+    /// a glob over ids (`"*-logs"`), or a mapping of attributes (`{ kind: log }`).
+    fn node_selector(&mut self, node: &Node, what: &str) -> NodeSelector {
+        match &node.value {
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(|item| self.node_match(item, what))
+                .collect(),
+            _ => self.node_match(node, what).into_iter().collect(),
+        }
+    }
+
+    fn opt_node_selector(&mut self, fields: &Fields, key: &str) -> NodeSelector {
+        let what = format!("`{key}` of {}", fields.what);
+        fields
+            .get(key)
+            .map(|n| self.node_selector(n, &what))
+            .unwrap_or_default()
+    }
+
+    fn node_match(&mut self, node: &Node, what: &str) -> Option<NodeMatch> {
+        if let Value::Map(written) = &node.value {
+            let item = format!("an item of {what}");
+            let f = self.fields(node, &item, &SELECTOR_ATTRIBUTES)?;
+            let conditions: Vec<(Id, Id)> = f
+                .entries
+                .iter()
+                .filter_map(|(key, key_span, value)| {
+                    let value = self.id(value, &format!("`{key}` in {item}"))?;
+                    Some((Sp::new((*key).to_owned(), *key_span), value))
+                })
+                .collect();
+            if conditions.len() < written.len() {
+                return None; // a bad key or value, reported
+            }
+            if written.is_empty() {
+                self.invalid(
+                    f.span,
+                    format!("an empty mapping in {what} selects every node"),
+                    "no condition",
+                    Some(format!(
+                        "give at least one of: {}",
+                        SELECTOR_ATTRIBUTES.join(", ")
+                    )),
+                );
+                return None;
+            }
+            if let Some((key, value)) = conditions.iter().find(|(k, _)| k.value == "section")
+                && NodeKind::from_section(&value.value).is_none()
+            {
+                self.invalid(
+                    value.span,
+                    format!("`{}` is not a section of nodes", value.value),
+                    "unknown section",
+                    Some(format!(
+                        "`{}` is one of: {}",
+                        key.value,
+                        NodeKind::ALL.map(|k| k.section()).join(", ")
+                    )),
+                );
+                return None;
+            }
+            return Some(NodeMatch::Where(conditions, f.span));
+        }
+        let id = self.id(node, what)?;
+        if !id.value.contains(['*', '?', '[', '{']) {
+            return Some(NodeMatch::Name(id));
+        }
+        match globset::Glob::new(&id.value) {
+            Ok(glob) => Some(NodeMatch::Glob(id, glob.compile_matcher())),
+            Err(error) => {
+                self.invalid(
+                    id.span,
+                    format!("`{}` is not a valid glob: {}", id.value, error.kind()),
+                    "invalid glob",
+                    Some("`*` matches any run of characters in an id, `?` one character: `\"*-logs\"`".into()),
+                );
+                None
+            }
+        }
+    }
+
     fn retention(&mut self, node: &Node, what: &str) -> Option<Sp<Retention>> {
         let text = self.string(node, what)?;
         match Retention::parse(&text.value) {
@@ -949,7 +1031,7 @@ impl<'a> Decoder<'a> {
         let (Some(kind_node), Some(kind_span)) = (f.get(kind_name), f.key_span(kind_name)) else {
             return;
         };
-        let Some(kind) = self.rule_kind(kind_name, kind_node, kind_span) else {
+        let Some((kind, subjects)) = self.rule_kind(kind_name, kind_node, kind_span) else {
             return;
         };
         out.rules.push(Rule {
@@ -962,14 +1044,21 @@ impl<'a> Decoder<'a> {
             description: self.opt_string(&f, "description"),
             severity,
             kind,
+            subjects,
             kind_span,
             organization: self.organization,
             span: self.span(node),
         });
     }
 
-    fn rule_kind(&mut self, name: &str, node: &Node, kind_span: Span) -> Option<RuleKind> {
-        let known: &[&str] = match name {
+    /// A rule's kind, and the data subjects it is about (`subjects`, any kind may say).
+    fn rule_kind(
+        &mut self,
+        name: &str,
+        node: &Node,
+        kind_span: Span,
+    ) -> Option<(RuleKind, NodeSelector)> {
+        let specific: &[&str] = match name {
             "location" => &["data", "allowed_regions", "nodes", "include_anonymized"],
             "transfer" => &[
                 "data",
@@ -995,7 +1084,9 @@ impl<'a> Decoder<'a> {
             "alternatives" => &["data", "nodes", "include_anonymized"],
             _ => &["data", "purposes", "require", "include_anonymized"],
         };
-        let f = self.fields(node, &format!("a `{name}` rule"), known)?;
+        let known: Vec<&str> = specific.iter().copied().chain(["subjects"]).collect();
+        let f = self.fields(node, &format!("a `{name}` rule"), &known)?;
+        let subjects = self.opt_node_selector(&f, "subjects");
         let data = match f.get("data") {
             Some(n) => self.id_list(n, "`data` of a rule"),
             None => vec![Sp::new("user".to_owned(), kind_span)],
@@ -1009,7 +1100,7 @@ impl<'a> Decoder<'a> {
                     RuleKind::Location {
                         data,
                         allowed_regions,
-                        nodes: self.opt_id_list(&f, "nodes"),
+                        nodes: self.opt_node_selector(&f, "nodes"),
                         include_anonymized,
                     }
                 } else {
@@ -1021,7 +1112,7 @@ impl<'a> Decoder<'a> {
                         data,
                         allowed_regions,
                         mechanisms,
-                        to: self.opt_id_list(&f, "to"),
+                        to: self.opt_node_selector(&f, "to"),
                         include_anonymized,
                     }
                 }
@@ -1032,15 +1123,15 @@ impl<'a> Decoder<'a> {
                     self.check_word(basis, "lawful basis", &LAWFUL_BASES);
                 }
                 let to = match f.get("to") {
-                    Some(n) => self.id_list(n, "`to` of a sharing rule"),
+                    Some(n) => self.node_selector(n, "`to` of a sharing rule"),
                     None => ["subprocessors", "third_parties"]
-                        .map(|s| Sp::new(s.to_owned(), kind_span))
+                        .map(|s| NodeMatch::Name(Sp::new(s.to_owned(), kind_span)))
                         .to_vec(),
                 };
                 RuleKind::Sharing {
                     data,
                     to,
-                    from: self.opt_id_list(&f, "from"),
+                    from: self.opt_node_selector(&f, "from"),
                     allow_data: f.get("allow_data").map(|n| self.id_list(n, "`allow_data`")),
                     allow_recipients: self.opt_id_list(&f, "allow_recipients"),
                     allow_purposes: self.opt_id_list(&f, "allow_purposes"),
@@ -1052,7 +1143,7 @@ impl<'a> Decoder<'a> {
             "retention" => RuleKind::Retention {
                 data,
                 max: self.opt_retention(&f, "max"),
-                nodes: self.opt_id_list(&f, "nodes"),
+                nodes: self.opt_node_selector(&f, "nodes"),
                 include_anonymized,
             },
             "encryption" => {
@@ -1075,7 +1166,7 @@ impl<'a> Decoder<'a> {
             }
             "prohibited" => RuleKind::Prohibited {
                 data,
-                nodes: self.opt_id_list(&f, "nodes"),
+                nodes: self.opt_node_selector(&f, "nodes"),
                 include_anonymized,
             },
             "alternatives" => {
@@ -1108,7 +1199,7 @@ impl<'a> Decoder<'a> {
                 }
             }
         };
-        Some(kind)
+        Some((kind, subjects))
     }
 }
 
@@ -1184,7 +1275,7 @@ mod tests {
         };
         assert_eq!(data[0].value, "user");
         assert_eq!(
-            to.iter().map(|t| t.value.as_str()).collect::<Vec<_>>(),
+            to.iter().map(NodeMatch::text).collect::<Vec<_>>(),
             ["subprocessors", "third_parties"]
         );
     }

@@ -5,6 +5,7 @@ pub mod decode;
 pub mod files;
 pub mod model;
 pub mod regions;
+pub mod select;
 pub mod validate;
 
 use crate::finding::Finding;

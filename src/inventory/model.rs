@@ -257,6 +257,9 @@ pub struct Rule {
     pub description: Option<Sp<String>>,
     pub severity: Severity,
     pub kind: RuleKind,
+    /// The data subjects whose data it is about (`subjects:` in the kind's mapping):
+    /// only data that flows from a matching subject. Empty: everyone's.
+    pub subjects: NodeSelector,
     /// Where the kind's key (`retention:`) was written.
     pub kind_span: Span,
     pub organization: Option<usize>,
@@ -266,8 +269,57 @@ pub struct Rule {
 /// A list of data-category keys (or `sensitive`) that a rule selects.
 pub type DataSelector = Vec<Id>;
 
-/// Which nodes a rule looks at: ids, or section names (`stores`, `subprocessors`, ...).
-pub type NodeSelector = Vec<Id>;
+/// Which nodes a rule looks at; an item matches a node, the list matches when any does.
+pub type NodeSelector = Vec<NodeMatch>;
+
+/// One item of a node selector.
+#[derive(Clone, Debug)]
+pub enum NodeMatch {
+    /// A node id or a section name (`stores`, `subprocessors`, ...); in a `subjects`
+    /// selector also a data-subject key (`customer`).
+    Name(Id),
+    /// A glob over node ids: `"*-logs"`.
+    Glob(Id, globset::GlobMatcher),
+    /// Nodes whose attributes all match: `{ kind: log, region: eu }`.
+    Where(Vec<(Id, Id)>, Span),
+}
+
+/// The attributes a `{ key: value }` selector may test.
+pub const SELECTOR_ATTRIBUTES: [&str; 5] = ["section", "kind", "region", "hosted_by", "subject"];
+
+impl NodeMatch {
+    /// Where it was written.
+    pub fn span(&self) -> Span {
+        match self {
+            NodeMatch::Name(id) | NodeMatch::Glob(id, _) => id.span,
+            NodeMatch::Where(_, span) => *span,
+        }
+    }
+
+    /// How it is written, for messages: `db`, `"*-logs"`, `{ kind: log }`.
+    pub fn text(&self) -> String {
+        match self {
+            NodeMatch::Name(id) => id.value.clone(),
+            NodeMatch::Glob(id, _) => format!("\"{}\"", id.value),
+            NodeMatch::Where(conditions, _) => format!(
+                "{{ {} }}",
+                conditions
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", k.value, v.value))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    /// The name it is, when it is a plain id or section name.
+    pub fn name(&self) -> Option<&Id> {
+        match self {
+            NodeMatch::Name(id) => Some(id),
+            _ => None,
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub enum RuleKind {

@@ -437,37 +437,59 @@ impl Checker<'_> {
     }
 
     /// A rule's node selector must select at least one node the rule sees; each id in
-    /// it must be declared and visible to the rule.
-    fn node_selector(&mut self, rule: &Rule, selector: &[Id], key: &str) {
+    /// it must be declared and visible to the rule, and each glob or `{ key: value }`
+    /// item must pick at least one such node (a typo there would silently pass).
+    fn node_selector(&mut self, rule: &Rule, selector: &[NodeMatch], key: &str) {
         let mut selects = false;
         for item in selector {
-            match NodeKind::from_section(&item.value) {
-                Some(kind) => selects |= self.section_selects(rule, kind),
-                None if self.nodes.contains_key(&item.value) => {
-                    // An id outside the rule's scope is reported on its own, once.
-                    self.id_selects(rule, item, key);
-                    selects = true;
-                }
-                None => {
-                    self.node_ref(item, &NodeKind::ALL);
-                    selects = true; // reported as an unknown reference
+            match item {
+                NodeMatch::Name(name) => match NodeKind::from_section(&name.value) {
+                    Some(kind) => selects |= self.section_selects(rule, kind),
+                    None if self.nodes.contains_key(&name.value) => {
+                        // An id outside the rule's scope is reported on its own, once.
+                        self.id_selects(rule, name, key);
+                        selects = true;
+                    }
+                    // `subjects: [customer]`: the data subjects of a taxonomy key.
+                    None if key == "subjects"
+                        && self.taxonomy.tree(Tree::Subject).get(&name.value).is_some() =>
+                    {
+                        selects = true;
+                        self.item_must_select(rule, item, key);
+                    }
+                    None => {
+                        let kinds: &[NodeKind] = if key == "subjects" {
+                            &[NodeKind::Subject]
+                        } else {
+                            &NodeKind::ALL
+                        };
+                        self.node_ref(name, kinds);
+                        selects = true; // reported as an unknown reference
+                    }
+                },
+                NodeMatch::Glob(..) | NodeMatch::Where(..) => {
+                    selects = true; // reported on its own
+                    let valid = match item {
+                        NodeMatch::Where(conditions, _) => self.selector_conditions(conditions),
+                        _ => true,
+                    };
+                    if valid {
+                        self.item_must_select(rule, item, key);
+                    }
                 }
             }
         }
         // `to` of a sharing rule defaults to `[subprocessors, third_parties]`, written
         // nowhere (its span is the kind's key): only what the user wrote is checked.
-        let written = selector.iter().any(|item| item.span != rule.kind_span);
+        let written = selector.iter().any(|item| item.span() != rule.kind_span);
         let (false, true, Some(first)) = (selects, written, selector.first()) else {
             return;
         };
-        let names: Vec<&str> = selector.iter().map(|i| i.value.as_str()).collect();
-        let whose = match rule.organization {
-            Some(o) => format!("organization `{}`", self.organization_name(Some(o))),
-            None => "the inventory".to_owned(),
-        };
+        let names: Vec<String> = selector.iter().map(NodeMatch::text).collect();
+        let whose = self.whose(rule);
         let kinds: Vec<&str> = selector
             .iter()
-            .filter_map(|i| NodeKind::from_section(&i.value))
+            .filter_map(|i| i.name().and_then(|n| NodeKind::from_section(&n.value)))
             .map(|k| k.noun())
             .collect();
         let declares = if kinds.is_empty() {
@@ -484,11 +506,70 @@ impl Checker<'_> {
                     rule.id.value,
                 ),
             )
-            .at(first.span, "selects no node")
+            .at(first.span(), "selects no node")
             .with_help(format!(
                 "a rule that selects nothing passes whatever the inventory says: declare the nodes it is about, or correct `{key}`"
             )),
         );
+    }
+
+    /// "organization `x`", or "the inventory" for a rule of a file with none.
+    fn whose(&self, rule: &Rule) -> String {
+        match rule.organization {
+            Some(o) => format!("organization `{}`", self.organization_name(Some(o))),
+            None => "the inventory".to_owned(),
+        }
+    }
+
+    /// The values of a `{ key: value }` selector item must name what exists; says
+    /// whether they all do.
+    fn selector_conditions(&mut self, conditions: &[(Id, Id)]) -> bool {
+        let before = self.problems.len();
+        for (key, value) in conditions {
+            match key.value.as_str() {
+                "region" => self.region_selector(std::slice::from_ref(value)),
+                "hosted_by" => self.node_ref(value, &[NodeKind::Subprocessor]),
+                "subject" => self.key(Tree::Subject, value),
+                _ => {}
+            }
+        }
+        self.problems.len() == before
+    }
+
+    /// A glob, an attribute match or a subject key must pick a node the rule sees: one
+    /// that picks none is most likely a typo, and would protect nothing.
+    fn item_must_select(&mut self, rule: &Rule, item: &NodeMatch, key: &str) {
+        if self.item_selects(rule, item) {
+            return;
+        }
+        let whose = self.whose(rule);
+        self.problems.push(
+            Finding::input(
+                "unmatched-selector",
+                format!(
+                    "`{}` in `{key}` of rule `{}` selects nothing: no node {whose} sees matches it",
+                    item.text(),
+                    rule.id.value
+                ),
+            )
+            .at(item.span(), "selects no node")
+            .with_help(format!(
+                "an item that selects nothing protects nothing: correct it, or remove it from `{key}`"
+            )),
+        );
+    }
+
+    /// Whether one selector item picks a node the rule sees.
+    fn item_selects(&self, rule: &Rule, item: &NodeMatch) -> bool {
+        let matcher = super::select::Matcher {
+            decl: self.decl,
+            regions: self.regions,
+            subjects: self.taxonomy.tree(Tree::Subject),
+        };
+        self.nodes.values().any(|node| {
+            Self::in_scope(rule, node_common(self.decl, *node).organization)
+                && matcher.matches(item, &super::select::facts(self.decl, self.regions, *node))
+        })
     }
 
     /// Whether a declaration of `organization` is visible to `rule`: the same
@@ -574,6 +655,7 @@ impl Checker<'_> {
         let decl = self.decl;
         for rule in &decl.rules {
             self.data_selector(rule.kind.data());
+            self.node_selector(rule, &rule.subjects, "subjects");
             match &rule.kind {
                 RuleKind::Location {
                     allowed_regions,

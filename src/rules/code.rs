@@ -94,7 +94,7 @@ struct SectionChecker<'a> {
     graph: &'a DataFlowGraph,
     section: &'a CodeSection,
     /// The `prohibited` rules and `retention: none` rules in scope, with their nodes.
-    forbidding: Vec<(RuleContext<'a>, &'a [crate::inventory::model::Id])>,
+    forbidding: Vec<(RuleContext<'a>, &'a [crate::inventory::model::NodeMatch])>,
     mappings: Vec<(ItemPattern, &'a StructMapping)>,
 }
 
@@ -299,7 +299,7 @@ impl<'a> SectionChecker<'a> {
         };
         let mut forbidden = false;
         for (ctx, nodes) in &self.forbidding {
-            if !ctx.selects_category(key) || !ctx.node_selected(nodes, node) {
+            if !ctx.selects_category(node, key) || !ctx.node_selected(nodes, node) {
                 continue;
             }
             let rule = ctx.rule;

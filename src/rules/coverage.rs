@@ -45,8 +45,8 @@ pub fn coverage(
         coverage: Coverage::default(),
     };
     let g = graph;
-    let carries = |e: EdgeIndex| g.carried(e).iter().any(|d| ctx.selects(d));
-    let holds = |n: NodeIndex| g.info(n).holds.iter().any(|d| ctx.selects(d));
+    let carries = |e: EdgeIndex| g.carried(e).iter().any(|d| ctx.selects_on(e, d));
+    let holds = |n: NodeIndex| g.info(n).holds.iter().any(|d| ctx.selects_held(n, d));
     match &rule.kind {
         RuleKind::Alternatives { nodes, .. } => {
             for id in nodes {
@@ -62,7 +62,7 @@ pub fn coverage(
                 }
                 let arrives = g
                     .incoming(node)
-                    .any(|(e, d)| ctx.edge_in_scope(e) && ctx.selects(d));
+                    .any(|(e, d)| ctx.edge_in_scope(e) && ctx.selects_on(e, d));
                 if holds(node) || arrives {
                     covered.node(node);
                 }
@@ -210,7 +210,7 @@ impl Covered<'_, '_> {
 
     /// Personal fields of structs mapped to a selected store, whose category the rule
     /// selects: what `prohibited` and `retention: none` rules check in code.
-    fn fields(&mut self, scans: &[SectionScan], nodes: &[Id]) {
+    fn fields(&mut self, scans: &[SectionScan], nodes: &[crate::inventory::model::NodeMatch]) {
         let ctx = self.ctx;
         for scan in scans {
             let Some(section) = ctx.inv.decl.code.get(scan.section) else {
@@ -231,7 +231,7 @@ impl Covered<'_, '_> {
                 let Some(key) = ctx.categories().get(category) else {
                     continue;
                 };
-                if file.source.is_none() || !ctx.selects_category(key) {
+                if file.source.is_none() {
                     continue;
                 }
                 let path = field.item_path();
@@ -243,6 +243,7 @@ impl Covered<'_, '_> {
                     .any(|node| {
                         ctx.graph.info(node).kind == NodeKind::Store
                             && ctx.node_selected(nodes, node)
+                            && ctx.selects_category(node, key)
                     });
                 if checked {
                     self.coverage.fields.push(format!("{path}.{}", field.name));

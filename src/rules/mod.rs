@@ -13,11 +13,13 @@ pub use coverage::{Coverage, coverage};
 
 use crate::finding::{Finding, PathHop, sort_findings};
 use crate::graph::{DataFlowGraph, Datum, GraphEdge, GraphNode};
-use crate::inventory::Inventory;
-use crate::inventory::model::{Id, Rule, RuleKind};
+use crate::inventory::model::{Id, NodeKind, NodeMatch, Rule, RuleKind};
+use crate::inventory::{Inventory, NodeRef, select};
 use crate::source::Span;
-use crate::taxonomy::{KeyTree, Selector, Tree};
+use crate::taxonomy::{KeyId, KeyTree, Selector, Tree};
 use petgraph::graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
+use std::collections::HashMap;
 
 /// Runs every rule, every always-on check and the code checks on `code` (the scans of
 /// the inventory's `code` sections; empty when code is not checked). Findings come back
@@ -61,17 +63,81 @@ pub(crate) struct RuleContext<'a> {
     pub graph: &'a DataFlowGraph,
     pub rule: &'a Rule,
     data: Selector,
+    /// With `subjects`: per node, the categories that reach it (or leave it, for a
+    /// subject) from the selected data subjects. `None`: the rule is about everyone.
+    from_subjects: Option<HashMap<NodeIndex, Vec<KeyId>>>,
 }
 
 impl<'a> RuleContext<'a> {
     fn new(inv: &'a Inventory, graph: &'a DataFlowGraph, rule: &'a Rule) -> Self {
         let data = selector(&inv.taxonomy.categories, rule.kind.data());
-        RuleContext {
+        let mut ctx = RuleContext {
             inv,
             graph,
             rule,
             data,
+            from_subjects: None,
+        };
+        if !rule.subjects.is_empty() {
+            ctx.from_subjects = Some(ctx.trace_subjects());
         }
+        ctx
+    }
+
+    /// Follows the data of the rule's `subjects` along the flows: a category reaches a
+    /// node from them when a flow carrying it (or a category below or above it) leaves a
+    /// selected subject, or a node it already reached.
+    fn trace_subjects(&self) -> HashMap<NodeIndex, Vec<KeyId>> {
+        let g = self.graph;
+        let tree = self.categories();
+        let mut reached: HashMap<NodeIndex, Vec<KeyId>> = HashMap::new();
+        let mut work: Vec<(NodeIndex, KeyId)> = Vec::new();
+        for node in g.graph.node_indices() {
+            let info = g.info(node);
+            if info.kind != NodeKind::Subject
+                || !self.node_in_scope(node)
+                || !self.node_selected(&self.rule.subjects, node)
+            {
+                continue;
+            }
+            for edge in g.graph.edges(node) {
+                for datum in g.carried(edge.id()) {
+                    work.push((node, datum.category));
+                }
+            }
+        }
+        for (node, category) in &work {
+            let seen = reached.entry(*node).or_default();
+            if !seen.contains(category) {
+                seen.push(*category);
+            }
+        }
+        while let Some((node, category)) = work.pop() {
+            for edge in g.graph.edges(node) {
+                for datum in g.carried(edge.id()) {
+                    let related = tree.is_under(datum.category, category)
+                        || tree.is_under(category, datum.category);
+                    let seen = reached.entry(edge.target()).or_default();
+                    if related && !seen.contains(&datum.category) {
+                        seen.push(datum.category);
+                        work.push((edge.target(), datum.category));
+                    }
+                }
+            }
+        }
+        reached
+    }
+
+    /// Whether `category` at `node` came from the rule's `subjects` (always, without).
+    fn of_subjects(&self, node: NodeIndex, category: KeyId) -> bool {
+        let Some(reached) = &self.from_subjects else {
+            return true;
+        };
+        let tree = self.categories();
+        reached.get(&node).is_some_and(|keys| {
+            keys.iter()
+                .any(|k| tree.is_under(*k, category) || tree.is_under(category, *k))
+        })
     }
 
     pub fn categories(&self) -> &KeyTree {
@@ -103,55 +169,80 @@ impl<'a> RuleContext<'a> {
         self.same_scope(organization)
     }
 
-    /// Whether the rule's `data` selects this datum (anonymized data only when asked).
-    pub fn selects(&self, datum: &Datum) -> bool {
+    /// Whether the rule's `data` selects this datum (anonymized data only when asked),
+    /// wherever it is; see [`RuleContext::selects_on`] and [`RuleContext::selects_held`].
+    fn selects(&self, datum: &Datum) -> bool {
         (self.rule.kind.include_anonymized() || !datum.anonymized)
             && self.data.matches(self.categories(), datum.category)
     }
 
-    /// The keys of the categories a node holds that the rule's `data` selects, in the
-    /// order they are held, without repeats in a row.
+    /// Whether the rule is about this datum carried by `edge`: its `data` selects it and,
+    /// with `subjects`, it came from one of them.
+    pub fn selects_on(&self, edge: EdgeIndex, datum: &Datum) -> bool {
+        self.selects(datum)
+            && self
+                .graph
+                .graph
+                .edge_endpoints(edge)
+                .is_some_and(|(source, _)| self.of_subjects(source, datum.category))
+    }
+
+    /// Whether the rule is about this datum held by `node`.
+    pub fn selects_held(&self, node: NodeIndex, datum: &Datum) -> bool {
+        self.selects(datum) && self.of_subjects(node, datum.category)
+    }
+
+    /// The keys of the categories a node holds that the rule selects, in the order they
+    /// are held, without repeats in a row.
     pub fn selected_holdings(&self, node: NodeIndex) -> Vec<&str> {
         let mut keys: Vec<&str> = self
             .graph
             .info(node)
             .holds
             .iter()
-            .filter(|d| self.selects(d))
+            .filter(|d| self.selects_held(node, d))
             .map(|d| self.key(d))
             .collect();
         keys.dedup();
         keys
     }
 
-    /// Whether the rule's `data` selects a category found in code (never anonymized).
-    pub fn selects_category(&self, category: crate::taxonomy::KeyId) -> bool {
-        self.data.matches(self.categories(), category)
+    /// Whether the rule is about a category found in code (never anonymized) that ends
+    /// up at `node`.
+    pub fn selects_category(&self, node: NodeIndex, category: crate::taxonomy::KeyId) -> bool {
+        self.data.matches(self.categories(), category) && self.of_subjects(node, category)
     }
 
-    /// Whether a node matches a node selector of ids and section names; an empty
-    /// selector matches every node. A store's id and `stores` also select its backup.
-    pub fn node_selected(&self, selection: &[Id], node: NodeIndex) -> bool {
+    /// Whether a node matches a node selector (ids, section names, globs, attributes);
+    /// an empty selector matches every node. What selects a store also selects its
+    /// backup, which is where the backup's own region says.
+    pub fn node_selected(&self, selection: &[NodeMatch], node: NodeIndex) -> bool {
         if selection.is_empty() {
             return true;
         }
-        let info = self.graph.info(node);
-        let store_id = self
+        let declared = match self.graph.graph[node] {
+            GraphNode::Declared(declared) => declared,
+            GraphNode::Backup(store) => NodeRef {
+                kind: NodeKind::Store,
+                index: store,
+            },
+        };
+        let mut facts = select::facts(&self.inv.decl, &self.inv.regions, declared);
+        facts.regions = self
             .graph
-            .store_index(node)
-            .map(|i| self.inv.decl.stores[i].common.id.value.as_str());
-        selection.iter().any(|item| {
-            item.value == info.id
-                || Some(item.value.as_str()) == store_id
-                || item.value == info.kind.section()
-        })
+            .info(node)
+            .regions
+            .iter()
+            .map(|p| p.region)
+            .collect();
+        select::Matcher::of(self.inv).selects(selection, &facts)
     }
 
     /// Whether a location rule with node selector `nodes` judges this node: a node of
     /// the rule's organization that the selector picks, not a data subject (people are
     /// where data comes from, not where it is kept).
-    pub fn location_judges(&self, nodes: &[Id], node: NodeIndex) -> bool {
-        self.graph.info(node).kind != crate::inventory::model::NodeKind::Subject
+    pub fn location_judges(&self, nodes: &[NodeMatch], node: NodeIndex) -> bool {
+        self.graph.info(node).kind != NodeKind::Subject
             && self.node_in_scope(node)
             && self.node_selected(nodes, node)
     }

@@ -35,10 +35,10 @@ pub(crate) fn location(ctx: &RuleContext, out: &mut Vec<Finding>) {
             continue;
         }
         // What matching data is here: held, or delivered by a flow.
-        let held = info.holds.iter().filter(|d| ctx.selects(d));
+        let held = info.holds.iter().filter(|d| ctx.selects_held(node, d));
         let arriving: Vec<_> = g
             .incoming(node)
-            .filter(|(e, d)| ctx.edge_in_scope(*e) && ctx.selects(d))
+            .filter(|(e, d)| ctx.edge_in_scope(*e) && ctx.selects_on(*e, d))
             .collect();
         let mut keys: Vec<&str> = held.map(|d| ctx.key(d)).collect();
         let first_arrival = arriving.first().copied();
@@ -80,7 +80,7 @@ pub(crate) fn location(ctx: &RuleContext, out: &mut Vec<Finding>) {
         ));
         if let Some((edge, datum)) = first_arrival {
             finding = finding.with_path(ctx.path(edge, datum));
-        } else if let Some(held) = info.holds.iter().find(|d| ctx.selects(d)) {
+        } else if let Some(held) = info.holds.iter().find(|d| ctx.selects_held(node, d)) {
             finding = finding.with_path(ctx.path_into(node, held.category));
         }
         out.push(finding);
@@ -106,7 +106,11 @@ pub(crate) fn transfer(ctx: &RuleContext, out: &mut Vec<Finding>) {
         if !ctx.edge_in_scope(e) || !ctx.node_selected(to, edge.target()) {
             continue;
         }
-        let matching: Vec<_> = g.carried(e).iter().filter(|d| ctx.selects(d)).collect();
+        let matching: Vec<_> = g
+            .carried(e)
+            .iter()
+            .filter(|d| ctx.selects_on(e, d))
+            .collect();
         let Some(first) = matching.first() else {
             continue;
         };

@@ -68,7 +68,7 @@ pub(crate) fn sharing(ctx: &RuleContext, out: &mut Vec<Finding>) {
         let purpose_name = purpose.map_or("no purpose", |p| p.value.as_str());
         let mut offending: Vec<&Datum> = Vec::new();
         let mut reason = String::new();
-        for datum in g.carried(e).iter().filter(|d| ctx.selects(d)) {
+        for datum in g.carried(e).iter().filter(|d| ctx.selects_on(e, d)) {
             let why = if pure_deny {
                 Some("must not receive it".to_owned())
             } else if !allow_recipients.is_empty() {
@@ -138,7 +138,7 @@ pub(crate) fn lawful_basis(ctx: &RuleContext, out: &mut Vec<Finding>) {
         if !purposes.is_empty() && !purpose_under(ctx, flow.purpose.as_ref(), purposes) {
             continue;
         }
-        let Some(first) = g.carried(e).iter().find(|d| ctx.selects(d)) else {
+        let Some(first) = g.carried(e).iter().find(|d| ctx.selects_on(e, d)) else {
             continue;
         };
         let required = ids(require);
@@ -202,7 +202,7 @@ pub(crate) fn alternatives(ctx: &RuleContext, out: &mut Vec<Finding>) {
         };
         let receiving = g
             .incoming(node)
-            .find(|(e, datum)| ctx.edge_in_scope(*e) && ctx.selects(datum));
+            .find(|(e, datum)| ctx.edge_in_scope(*e) && ctx.selects_on(*e, datum));
         match (common.dormant(), receiving) {
             (false, _) => active.push((
                 id,

@@ -33,11 +33,14 @@ pub(crate) fn retention(ctx: &RuleContext, out: &mut Vec<Finding>) {
                 .iter()
                 .filter(|k| {
                     tree.get(&k.value).is_some_and(|c| {
-                        ctx.selects(&Datum {
-                            category: c,
-                            anonymized: holding.anonymized,
-                            span: k.span,
-                        })
+                        ctx.selects_held(
+                            node,
+                            &Datum {
+                                category: c,
+                                anonymized: holding.anonymized,
+                                span: k.span,
+                            },
+                        )
                     })
                 })
                 .collect();
@@ -113,7 +116,7 @@ fn backup_retention(ctx: &RuleContext, node: petgraph::graph::NodeIndex) -> Opti
     }
     let info = ctx.graph.info(node);
     let keys = ctx.selected_holdings(node);
-    let first = info.holds.iter().find(|d| ctx.selects(d))?;
+    let first = info.holds.iter().find(|d| ctx.selects_held(node, d))?;
     let store_id = &store.common.id.value;
     let what = format!("the backup of store `{store_id}`");
     let finding = match (max.as_ref().map(|m| &m.value), &backup.retention) {
@@ -241,7 +244,7 @@ pub(crate) fn encryption(ctx: &RuleContext, out: &mut Vec<Finding>) {
             if !ctx.edge_in_scope(e) {
                 continue;
             }
-            let Some(first) = g.carried(e).iter().find(|d| ctx.selects(d)) else {
+            let Some(first) = g.carried(e).iter().find(|d| ctx.selects_on(e, d)) else {
                 continue;
             };
             let flow = &ctx.inv.decl.flows[i];
@@ -288,7 +291,7 @@ pub(crate) fn prohibited(ctx: &RuleContext, out: &mut Vec<Finding>) {
             continue; // the store itself is reported
         }
         let info = g.info(node);
-        for datum in info.holds.iter().filter(|d| ctx.selects(d)) {
+        for datum in info.holds.iter().filter(|d| ctx.selects_held(node, d)) {
             out.push(
                 ctx.finding(
                     format!(
@@ -312,7 +315,7 @@ pub(crate) fn prohibited(ctx: &RuleContext, out: &mut Vec<Finding>) {
         if !ctx.edge_in_scope(e) || !ctx.node_selected(nodes, edge.target()) {
             continue;
         }
-        for datum in g.carried(e).iter().filter(|d| ctx.selects(d)) {
+        for datum in g.carried(e).iter().filter(|d| ctx.selects_on(e, d)) {
             out.push(
                 ctx.finding(
                     format!(
