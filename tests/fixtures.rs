@@ -713,3 +713,21 @@ fn rules_select_nodes_by_glob_kind_host_region_and_data_subject() {
         )],
     );
 }
+
+#[test]
+fn a_new_subprocessor_is_announced_the_promised_time_before_it_takes_effect() {
+    let (status, report) = check_json(&["fixtures/pass/notice.yaml"]);
+    assert_eq!(
+        (status, report["status"].as_str()),
+        (0, Some("clean")),
+        "{report}"
+    );
+    assert_findings(
+        "notice-too-short.yaml",
+        &[("notice", Some("thirty-days-notice"), Some("N1"), 14, 99)],
+    );
+    assert_findings(
+        "notice-undated.yaml",
+        &[("notice", Some("thirty-days-notice"), Some("N1"), 15, 11)],
+    );
+}

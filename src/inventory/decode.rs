@@ -39,6 +39,7 @@ pub const RULE_KINDS: &[&str] = &[
     "prohibited",
     "lawful_basis",
     "alternatives",
+    "notice",
 ];
 
 const RULE_COMMON_KEYS: &[&str] = &["id", "claim", "claims", "description", "severity"];
@@ -361,6 +362,33 @@ impl<'a> Decoder<'a> {
     fn opt_retention(&mut self, fields: &Fields, key: &str) -> Option<Sp<Retention>> {
         let what = format!("`{key}` of {}", fields.what);
         fields.get(key).and_then(|n| self.retention(n, &what))
+    }
+
+    /// A calendar date, written `2025-03-01`.
+    fn opt_date(&mut self, fields: &Fields, key: &str) -> Option<Sp<time::Date>> {
+        let what = format!("`{key}` of {}", fields.what);
+        let text = fields.get(key).and_then(|n| self.string(n, &what))?;
+        let format = time::format_description::parse_borrowed::<2>("[year]-[month]-[day]");
+        let parsed = format
+            .ok()
+            .and_then(|format| time::Date::parse(&text.value, &format).ok());
+        if parsed.is_none() {
+            self.invalid(
+                text.span,
+                format!("{what} `{}` is not a date", text.value),
+                "not a date",
+                Some("write dates as year-month-day: `2025-03-01`".into()),
+            );
+        }
+        parsed.map(|date| Sp::new(date, text.span))
+    }
+
+    /// `announced` and `effective` of a sub-processor or third party.
+    fn engagement_dates(&mut self, fields: &Fields) -> EngagementDates {
+        EngagementDates {
+            announced: self.opt_date(fields, "announced"),
+            effective: self.opt_date(fields, "effective"),
+        }
     }
 
     /// Calls `item` for each element of a list section.
@@ -865,6 +893,8 @@ impl<'a> Decoder<'a> {
             "purposes",
             "dpa",
             "dpf_certified",
+            "announced",
+            "effective",
             "stores_data",
         ];
         let Some(f) = self.node_fields(node, "a subprocessor", &extra) else {
@@ -879,13 +909,21 @@ impl<'a> Decoder<'a> {
             purposes: self.opt_id_list(&f, "purposes"),
             dpa: self.opt_bool(&f, "dpa"),
             dpf_certified: self.opt_bool(&f, "dpf_certified"),
+            dates: self.engagement_dates(&f),
             stores_data: self.flag(&f, "stores_data"),
             stores_data_at: f.get("stores_data").map(|n| self.span(n)),
         });
     }
 
     fn third_party(&mut self, node: &Node, out: &mut Declarations) {
-        let extra = ["kind", "risk", "purposes", "dpf_certified"];
+        let extra = [
+            "kind",
+            "risk",
+            "purposes",
+            "dpf_certified",
+            "announced",
+            "effective",
+        ];
         let Some(f) = self.node_fields(node, "a third party", &extra) else {
             return;
         };
@@ -898,6 +936,7 @@ impl<'a> Decoder<'a> {
             risk: self.opt_string(&f, "risk"),
             purposes: self.opt_id_list(&f, "purposes"),
             dpf_certified: self.opt_bool(&f, "dpf_certified"),
+            dates: self.engagement_dates(&f),
         });
     }
 
@@ -1082,6 +1121,7 @@ impl<'a> Decoder<'a> {
             "encryption" => &["data", "at_rest", "in_transit", "include_anonymized"],
             "prohibited" => &["data", "nodes", "include_anonymized"],
             "alternatives" => &["data", "nodes", "include_anonymized"],
+            "notice" => &["period", "nodes", "since"],
             _ => &["data", "purposes", "require", "include_anonymized"],
         };
         let known: Vec<&str> = specific.iter().copied().chain(["subjects"]).collect();
@@ -1169,6 +1209,31 @@ impl<'a> Decoder<'a> {
                 nodes: self.opt_node_selector(&f, "nodes"),
                 include_anonymized,
             },
+            "notice" => {
+                let period_node = self.required(&f, "period")?;
+                let period = self.retention(period_node, "`period` of a `notice` rule")?;
+                if !period.value.is_period() {
+                    self.invalid(
+                        period.span,
+                        format!("`period: {}` is not a length of time", period.value),
+                        "a period is expected",
+                        Some("write how long before a new sub-processor takes effect it is announced: `30d`, `4w`, `1mo`".into()),
+                    );
+                }
+                let nodes = match f.get("nodes") {
+                    Some(n) => self.node_selector(n, "`nodes` of a `notice` rule"),
+                    None => vec![NodeMatch::Name(Sp::new(
+                        "subprocessors".to_owned(),
+                        kind_span,
+                    ))],
+                };
+                RuleKind::Notice {
+                    data,
+                    period,
+                    nodes,
+                    since: self.opt_date(&f, "since"),
+                }
+            }
             "alternatives" => {
                 let nodes_node = self.required(&f, "nodes")?;
                 let nodes = self.id_list(nodes_node, "`nodes` of an `alternatives` rule");
@@ -1256,6 +1321,27 @@ mod tests {
             decode("version: 1\nstores:\n  - { id: a, region: ie, regions: [us] }\n");
         assert_eq!(codes(&problems), ["invalid-value"]);
         assert_eq!(problems[0].related.len(), 1);
+    }
+
+    #[test]
+    fn engagement_dates_are_calendar_dates_and_notice_needs_a_period() {
+        let (decl, problems) = decode(
+            "version: 1\nsubprocessors:\n  - { id: a, announced: 2025-02-28, effective: 2025-02-30 }\nrules:\n  - { id: r, notice: { period: until-closed } }\n",
+        );
+        assert_eq!(codes(&problems), ["invalid-value", "invalid-value"]);
+        let dates = &decl.subprocessors[0].dates;
+        assert_eq!(
+            dates.announced.as_ref().map(|d| d.value.to_string()),
+            Some("2025-02-28".to_owned())
+        );
+        assert!(dates.effective.is_none());
+        let RuleKind::Notice { nodes, .. } = &decl.rules[0].kind else {
+            panic!("notice")
+        };
+        assert_eq!(
+            nodes.iter().map(NodeMatch::text).collect::<Vec<_>>(),
+            ["subprocessors"]
+        );
     }
 
     #[test]

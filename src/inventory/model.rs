@@ -159,6 +159,8 @@ pub struct Subprocessor {
     pub dpa: Option<Sp<bool>>,
     /// Certified under the EU-US Data Privacy Framework (and its UK Extension).
     pub dpf_certified: Option<Sp<bool>>,
+    /// When its engagement was announced, and when it takes (or took) effect.
+    pub dates: EngagementDates,
     pub stores_data: bool,
     /// Where `stores_data` was written, when it was.
     pub stores_data_at: Option<Span>,
@@ -172,6 +174,15 @@ pub struct ThirdParty {
     pub purposes: Vec<Id>,
     /// Certified under the EU-US Data Privacy Framework (and its UK Extension).
     pub dpf_certified: Option<Sp<bool>>,
+    pub dates: EngagementDates,
+}
+
+/// When a recipient's engagement was announced (`announced`) and when it takes effect
+/// (`effective`), as a sub-processor page lists them; `notice` rules compare the two.
+#[derive(Clone, Debug, Default)]
+pub struct EngagementDates {
+    pub announced: Option<Sp<time::Date>>,
+    pub effective: Option<Sp<time::Date>>,
 }
 
 /// What a node's `status` may say.
@@ -378,6 +389,14 @@ pub enum RuleKind {
         nodes: Vec<Id>,
         include_anonymized: bool,
     },
+    /// A new sub-processor (or third party) among `nodes` takes effect at least
+    /// `period` after it is announced; those in effect before `since` predate the promise.
+    Notice {
+        data: DataSelector,
+        period: Sp<Retention>,
+        nodes: NodeSelector,
+        since: Option<Sp<time::Date>>,
+    },
 }
 
 impl RuleKind {
@@ -392,6 +411,7 @@ impl RuleKind {
             RuleKind::Prohibited { .. } => "prohibited",
             RuleKind::LawfulBasis { .. } => "lawful_basis",
             RuleKind::Alternatives { .. } => "alternatives",
+            RuleKind::Notice { .. } => "notice",
         }
     }
 
@@ -404,7 +424,8 @@ impl RuleKind {
             | RuleKind::Encryption { data, .. }
             | RuleKind::Prohibited { data, .. }
             | RuleKind::LawfulBasis { data, .. }
-            | RuleKind::Alternatives { data, .. } => data,
+            | RuleKind::Alternatives { data, .. }
+            | RuleKind::Notice { data, .. } => data,
         }
     }
 
@@ -434,6 +455,7 @@ impl RuleKind {
             | RuleKind::Alternatives {
                 include_anonymized, ..
             } => *include_anonymized,
+            RuleKind::Notice { .. } => false,
         }
     }
 }

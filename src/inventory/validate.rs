@@ -697,9 +697,9 @@ impl Checker<'_> {
                     self.keys(Tree::Use, allow_purposes);
                     self.keys(Tree::Use, deny_purposes);
                 }
-                RuleKind::Retention { nodes, .. } | RuleKind::Prohibited { nodes, .. } => {
-                    self.node_selector(rule, nodes, "nodes")
-                }
+                RuleKind::Retention { nodes, .. }
+                | RuleKind::Prohibited { nodes, .. }
+                | RuleKind::Notice { nodes, .. } => self.node_selector(rule, nodes, "nodes"),
                 RuleKind::Encryption { .. } => {}
                 RuleKind::LawfulBasis { purposes, .. } => self.keys(Tree::Use, purposes),
                 RuleKind::Alternatives { nodes, .. } => {

@@ -55,6 +55,17 @@ pub fn coverage(
                 }
             }
         }
+        RuleKind::Notice { nodes, .. } => {
+            for node in g.graph.node_indices() {
+                let recipient = matches!(
+                    g.info(node).kind,
+                    NodeKind::Subprocessor | NodeKind::ThirdParty
+                );
+                if recipient && ctx.node_in_scope(node) && ctx.node_selected(nodes, node) {
+                    covered.node(node);
+                }
+            }
+        }
         RuleKind::Location { nodes, .. } => {
             for node in g.graph.node_indices() {
                 if !ctx.location_judges(nodes, node) {

@@ -5,6 +5,7 @@
 mod always_on;
 mod code;
 mod coverage;
+mod notice;
 mod placement;
 mod sharing;
 mod storage;
@@ -41,6 +42,7 @@ pub fn evaluate(
             RuleKind::Prohibited { .. } => storage::prohibited(&ctx, &mut findings),
             RuleKind::LawfulBasis { .. } => sharing::lawful_basis(&ctx, &mut findings),
             RuleKind::Alternatives { .. } => sharing::alternatives(&ctx, &mut findings),
+            RuleKind::Notice { .. } => notice::notice(&ctx, &mut findings),
         }
     }
     always_on::check(inv, graph, &mut findings);

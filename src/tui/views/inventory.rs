@@ -71,6 +71,18 @@ fn region_label(inv: &Inventory, id: &Sp<String>) -> String {
     format!("{}{name}", clean(&id.value))
 }
 
+/// When a recipient was announced and took effect, where it says.
+fn engagement_fields(
+    lines: &mut Vec<Line<'static>>,
+    dates: &crate::inventory::model::EngagementDates,
+    theme: &Theme,
+) {
+    let date =
+        |d: &Option<Sp<time::Date>>| d.as_ref().map(|d| d.value.to_string()).unwrap_or_default();
+    field(lines, "announced", date(&dates.announced), theme);
+    field(lines, "effective", date(&dates.effective), theme);
+}
+
 fn node_detail(ready: &Ready, node: NodeRef, theme: &Theme) -> Vec<Line<'static>> {
     let inv = &ready.audit.inventory;
     let d = &inv.decl;
@@ -154,15 +166,29 @@ fn node_detail(ready: &Ready, node: NodeRef, theme: &Theme) -> Vec<Line<'static>
             field(&mut lines, "legal name", opt(&sub.legal_name), theme);
             field(&mut lines, "purposes", join(&sub.purposes), theme);
             field(&mut lines, "DPA signed", yes_no(&sub.dpa), theme);
+            field(
+                &mut lines,
+                "DPF certified",
+                yes_no(&sub.dpf_certified),
+                theme,
+            );
             if sub.stores_data {
                 field(&mut lines, "stores data", "yes".to_owned(), theme);
             }
+            engagement_fields(&mut lines, &sub.dates, theme);
         }
         NodeKind::ThirdParty => {
             let party = &d.third_parties[node.index];
             field(&mut lines, "kind", opt(&party.kind), theme);
             field(&mut lines, "risk", opt(&party.risk), theme);
             field(&mut lines, "purposes", join(&party.purposes), theme);
+            field(
+                &mut lines,
+                "DPF certified",
+                yes_no(&party.dpf_certified),
+                theme,
+            );
+            engagement_fields(&mut lines, &party.dates, theme);
         }
         NodeKind::Subject => {
             field(
