@@ -731,3 +731,99 @@ fn a_new_subprocessor_is_announced_the_promised_time_before_it_takes_effect() {
         &[("notice", Some("thirty-days-notice"), Some("N1"), 15, 11)],
     );
 }
+
+/// One broken copy of a real policy: the file, the promise it breaks, and the one
+/// finding expected (code, rule, line, column).
+type PolicyBreak = (
+    &'static str,
+    &'static str,
+    (&'static str, &'static str, u64, u64),
+);
+
+#[test]
+fn cucinovo_subprocessor_page_is_kept_and_each_broken_promise_is_caught() {
+    let dir = "fixtures/policies/cucinovo";
+    let (status, report) = check_json(&[&format!("{dir}/inventory.yaml")]);
+    assert_eq!(
+        (status, report["status"].as_str()),
+        (0, Some("clean")),
+        "{report}"
+    );
+    let breaks: [PolicyBreak; 11] = [
+        (
+            "broken-P1-short-notice.yaml",
+            "P1",
+            ("notice", "new-subprocessors-30-days-notice", 136, 16),
+        ),
+        (
+            "broken-P2-production-vm-in-us.yaml",
+            "P2",
+            ("location", "production-in-eu", 46, 28),
+        ),
+        (
+            "broken-P3-database-in-us.yaml",
+            "P3",
+            ("location", "database-eu-residency", 61, 13),
+        ),
+        (
+            "broken-P4-staging-outside-frankfurt.yaml",
+            "P4",
+            ("location", "staging-compute-in-frankfurt", 50, 13),
+        ),
+        (
+            "broken-P5-backups-in-us.yaml",
+            "P5",
+            ("location", "backups-eu-storage", 70, 13),
+        ),
+        (
+            "broken-P6-stripe-not-dpf-certified.yaml",
+            "P6",
+            ("transfer", "dpf-subprocessors", 202, 32),
+        ),
+        (
+            "broken-P7-resend-without-sccs.yaml",
+            "P7",
+            ("transfer", "us-subprocessors-under-sccs", 215, 25),
+        ),
+        (
+            "broken-P8-sentry-no-transfer-tool.yaml",
+            "P8",
+            ("transfer", "us-subprocessors-under-sccs", 219, 9),
+        ),
+        (
+            "broken-P9-analytics-without-consent.yaml",
+            "P9",
+            ("lawful_basis", "analytics-needs-consent", 229, 19),
+        ),
+        (
+            "broken-P10-gmail-without-dpf.yaml",
+            "P10",
+            ("transfer", "dpf-subprocessors", 237, 25),
+        ),
+        (
+            "broken-P11-backups-unencrypted.yaml",
+            "P11",
+            ("encryption", "backup-storage-encrypted", 72, 24),
+        ),
+    ];
+    for (file, promise, (code, rule, line, column)) in breaks {
+        let (status, report) = check_json(&[&format!("{dir}/{file}")]);
+        assert_eq!(status, 1, "{file}: {report}");
+        let got: Vec<_> = summary(&report)
+            .into_iter()
+            .map(|(code, rule, _, line, column)| (code, rule, line, column))
+            .collect();
+        assert_eq!(
+            got,
+            [(code.to_owned(), Some(rule.to_owned()), line, column)],
+            "{file}"
+        );
+        let claims = &report["findings"][0]["claims"];
+        assert!(
+            claims
+                .as_array()
+                .is_some_and(|c| c.iter().any(|c| c == promise)),
+            "{file} cites {claims}, not {promise}"
+        );
+    }
+}

@@ -1118,7 +1118,13 @@ impl<'a> Decoder<'a> {
                 "include_anonymized",
             ],
             "retention" => &["data", "max", "nodes", "include_anonymized"],
-            "encryption" => &["data", "at_rest", "in_transit", "include_anonymized"],
+            "encryption" => &[
+                "data",
+                "at_rest",
+                "in_transit",
+                "nodes",
+                "include_anonymized",
+            ],
             "prohibited" => &["data", "nodes", "include_anonymized"],
             "alternatives" => &["data", "nodes", "include_anonymized"],
             "notice" => &["period", "nodes", "since"],
@@ -1201,6 +1207,7 @@ impl<'a> Decoder<'a> {
                     data,
                     at_rest,
                     in_transit,
+                    nodes: self.opt_node_selector(&f, "nodes"),
                     include_anonymized,
                 }
             }

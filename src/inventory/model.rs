@@ -369,6 +369,8 @@ pub enum RuleKind {
         data: DataSelector,
         at_rest: bool,
         in_transit: bool,
+        /// The stores (at rest) and flow recipients (in transit) it is about; empty: all.
+        nodes: NodeSelector,
         include_anonymized: bool,
     },
     Prohibited {

@@ -700,7 +700,7 @@ impl Checker<'_> {
                 RuleKind::Retention { nodes, .. }
                 | RuleKind::Prohibited { nodes, .. }
                 | RuleKind::Notice { nodes, .. } => self.node_selector(rule, nodes, "nodes"),
-                RuleKind::Encryption { .. } => {}
+                RuleKind::Encryption { nodes, .. } => self.node_selector(rule, nodes, "nodes"),
                 RuleKind::LawfulBasis { purposes, .. } => self.keys(Tree::Use, purposes),
                 RuleKind::Alternatives { nodes, .. } => {
                     for node in nodes {

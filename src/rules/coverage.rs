@@ -124,11 +124,16 @@ pub fn coverage(
         RuleKind::Encryption {
             at_rest,
             in_transit,
+            nodes,
             ..
         } => {
             if *at_rest {
                 for node in g.graph.node_indices() {
-                    if g.store_index(node).is_some() && ctx.node_in_scope(node) && holds(node) {
+                    if g.store_index(node).is_some()
+                        && ctx.node_in_scope(node)
+                        && ctx.node_selected(nodes, node)
+                        && holds(node)
+                    {
                         covered.node(node);
                     }
                 }
@@ -138,6 +143,7 @@ pub fn coverage(
                     let e = edge.id();
                     if matches!(g.graph[e], GraphEdge::Flow(_))
                         && ctx.edge_in_scope(e)
+                        && ctx.node_selected(nodes, edge.target())
                         && carries(e)
                     {
                         covered.edge(e);

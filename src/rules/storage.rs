@@ -178,6 +178,7 @@ pub(crate) fn encryption(ctx: &RuleContext, out: &mut Vec<Finding>) {
     let RuleKind::Encryption {
         at_rest,
         in_transit,
+        nodes,
         ..
     } = &ctx.rule.kind
     else {
@@ -189,7 +190,7 @@ pub(crate) fn encryption(ctx: &RuleContext, out: &mut Vec<Finding>) {
             let Some(store_index) = g.store_index(node) else {
                 continue;
             };
-            if !ctx.node_in_scope(node) {
+            if !ctx.node_in_scope(node) || !ctx.node_selected(nodes, node) {
                 continue;
             }
             let info = g.info(node);
@@ -241,7 +242,7 @@ pub(crate) fn encryption(ctx: &RuleContext, out: &mut Vec<Finding>) {
             let GraphEdge::Flow(i) = g.graph[e] else {
                 continue;
             };
-            if !ctx.edge_in_scope(e) {
+            if !ctx.edge_in_scope(e) || !ctx.node_selected(nodes, edge.target()) {
                 continue;
             }
             let Some(first) = g.carried(e).iter().find(|d| ctx.selects_on(e, d)) else {
