@@ -229,15 +229,29 @@ impl<'a> RuleContext<'a> {
                 index: store,
             },
         };
-        let mut facts = select::facts(&self.inv.decl, &self.inv.regions, declared);
-        facts.regions = self
-            .graph
-            .info(node)
-            .regions
-            .iter()
-            .map(|p| p.region)
-            .collect();
-        select::Matcher::of(self.inv).selects(selection, &facts)
+        let id = &self.inv.node(declared).id.value;
+        let section = declared.kind.section();
+        // Names and globs need only the id; attributes are looked up once, when asked.
+        let mut facts = None;
+        selection.iter().any(|item| match item {
+            NodeMatch::Name(name) if name.value == *id || name.value == section => true,
+            NodeMatch::Name(_) if declared.kind != NodeKind::Subject => false,
+            NodeMatch::Glob(_, glob) => glob.is_match(id),
+            _ => {
+                let facts = facts.get_or_insert_with(|| {
+                    let mut facts = select::facts(&self.inv.decl, &self.inv.regions, declared);
+                    facts.regions = self
+                        .graph
+                        .info(node)
+                        .regions
+                        .iter()
+                        .map(|p| p.region)
+                        .collect();
+                    facts
+                });
+                select::Matcher::of(self.inv).matches(item, facts)
+            }
+        })
     }
 
     /// Whether a location rule with node selector `nodes` judges this node: a node of
