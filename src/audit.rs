@@ -58,7 +58,14 @@ pub fn run(
         Vec::new()
     };
     let graph = DataFlowGraph::build(&inventory);
-    let findings = crate::rules::evaluate(&inventory, &graph, &scans);
+    let mut findings = crate::rules::evaluate(&inventory, &graph, &scans);
+    let root = std::env::current_dir().ok();
+    crate::fingerprint::assign(
+        Some(&inventory.decl),
+        &inventory.sources,
+        &mut findings,
+        root.as_deref(),
+    );
     Ok(Audit {
         inventory,
         scans,

@@ -248,7 +248,14 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
     let progress = ScanProgress::stderr();
     let audit = match crate::audit::run(&args.paths, !args.no_code, &progress) {
         Ok(audit) => audit,
-        Err(failure) => {
+        Err(mut failure) => {
+            let root = std::env::current_dir().ok();
+            crate::fingerprint::assign(
+                None,
+                &failure.sources,
+                &mut failure.problems,
+                root.as_deref(),
+            );
             ignore_closed_pipe(write_findings(
                 args,
                 &failure.problems,

@@ -80,6 +80,12 @@ pub struct Finding {
     pub help: Option<String>,
     /// A path that concerns no span (for input errors about whole files).
     pub file: Option<String>,
+    /// What the finding is about, independent of lines: a declaration's path in the
+    /// inventory (`stores[id=db].holds[user.name]`), a Rust field (`models::User.email`).
+    /// Set by checks that know it, else by [`crate::fingerprint::assign`].
+    pub key: Option<String>,
+    /// Stable across edits that move lines; empty until [`crate::fingerprint::assign`].
+    pub fingerprint: String,
 }
 
 impl Finding {
@@ -97,6 +103,8 @@ impl Finding {
             promise: None,
             help: None,
             file: None,
+            key: None,
+            fingerprint: String::new(),
         }
     }
 
@@ -126,6 +134,12 @@ impl Finding {
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the logical key fingerprints are made from (see [`Finding::key`]).
+    pub fn keyed(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
         self
     }
 

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod cli;
 pub mod code;
 pub mod finding;
+pub mod fingerprint;
 #[doc(hidden)]
 pub mod fuzz_targets;
 pub mod graph;

@@ -36,6 +36,10 @@ pub struct JsonFinding<'a> {
     pub related: Vec<JsonRelated<'a>>,
     pub path: Vec<JsonHop<'a>>,
     pub help: Option<&'a str>,
+    /// Stable across edits that move lines (see docs/json.md); `null` on input errors.
+    pub fingerprint: Option<&'a str>,
+    /// What the finding is about: `stores[id=db].holds[user.name]`, `models::User.email`.
+    pub key: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -108,6 +112,8 @@ pub fn report<'a>(
                     })
                     .collect(),
                 help: f.help.as_deref(),
+                fingerprint: Some(f.fingerprint.as_str()).filter(|f| !f.is_empty()),
+                key: f.key.as_deref(),
             })
             .collect(),
     }

@@ -227,6 +227,7 @@ impl<'a> SectionChecker<'a> {
             ),
         )
         .at(at, format!("`{category}` ({evidence})"))
+        .keyed(field_key(field))
         .with_related(
             mapping.pattern.span,
             format!("`{}` is mapped to `{}` here", field.item, info.id),
@@ -274,7 +275,7 @@ impl<'a> SectionChecker<'a> {
             }
         }
         let item = item_path.rsplit("::").next().unwrap_or(item_path);
-        finding.with_related(self.section.span, "the inventory's `code` section").with_help(format!(
+        finding.keyed(item_path).with_related(self.section.span, "the inventory's `code` section").with_help(format!(
             "map it under `code.structs`:\n  - match: \"*::{item}\"\n    to: <the store it is saved to, or the system that handles it>\nor mark fields that hold no personal data: `// ropa: not-personal (why)`"
         ))
     }
@@ -319,6 +320,7 @@ impl<'a> SectionChecker<'a> {
                     at,
                     format!("`{category}` persisted to `{target}`"),
                 )
+                .keyed(field_key(field))
                 .with_help(format!(
                     "do not persist `{}`: drop the field from `{}` or keep it out of what is saved to `{target}`",
                     field.name, field.item
@@ -352,6 +354,7 @@ impl<'a> SectionChecker<'a> {
             out.push(
                 Finding::new("invalid-annotation", Severity::Warning, message)
                     .at(at, "this comment")
+                    .keyed(field_key(field))
                     .with_help(help),
             );
         }
@@ -408,6 +411,7 @@ impl<'a> SectionChecker<'a> {
                         ),
                     )
                     .at(span(manifest.source, dependency.at), format!("{} SDK", sdk.kind))
+                    .keyed(format!("dependencies.{}", dependency.krate))
                     .with_related(self.section.span, "the inventory's `code` section")
                     .with_help(format!(
                         "declare the vendor under `subprocessors`:\n  - id: {}\n    legal_name: {}\n    region: <region id>\n    purposes: [<what it is used for>]\n    dpa: true\nand the flows that send it data; or, if the crate talks to a node you declare under another name, map it in the `code` section: `sdks: {{ {}: <node id> }}`; or remove the dependency",
@@ -460,6 +464,7 @@ impl<'a> SectionChecker<'a> {
                     span(source, value.argument.at),
                     format!("`{category}` ({})", value.reason),
                 )
+                .keyed(format!("{}!({expr})", value.call.macro_name))
                 .with_related(span(source, value.call.at), "logged here")
                 .with_help(help),
             );
@@ -511,4 +516,17 @@ impl<'a> SectionChecker<'a> {
             ));
         }
     }
+}
+
+/// The logical key of a field finding: `models::user::User.email`, with the variant
+/// for enum fields (`models::Event::SignedUp.email`).
+fn field_key(field: &FieldFact) -> String {
+    let mut key = field.item_path();
+    if let Some(variant) = &field.variant {
+        key.push_str("::");
+        key.push_str(variant);
+    }
+    key.push('.');
+    key.push_str(&field.name);
+    key
 }
