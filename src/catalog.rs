@@ -54,6 +54,25 @@ pub fn all_codes() -> impl Iterator<Item = &'static str> {
         .copied()
 }
 
+/// Codes whose findings are warnings unless the inventory's `severity` map or a rule
+/// says otherwise; every other code is an error.
+const WARNING_CODES: &[&str] = &[
+    "unreachable-node",
+    "unmapped-personal-struct",
+    "invalid-annotation",
+    "skipped-source",
+    "unused-exclude",
+];
+
+/// The severity a code's findings have by default.
+pub fn default_severity(code: &str) -> crate::finding::Severity {
+    if WARNING_CODES.contains(&code) {
+        crate::finding::Severity::Warning
+    } else {
+        crate::finding::Severity::Error
+    }
+}
+
 /// The documentation section for `code` (heading included), if it exists.
 pub fn explain(code: &str) -> Option<&'static str> {
     let heading = format!("## {code}\n");

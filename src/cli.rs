@@ -185,6 +185,16 @@ pub enum Format {
     Human,
     /// One JSON document (schema `ropa-check/1`, see docs/json.md).
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, Azure DevOps, IDEs).
+    Sarif,
+    /// GitHub Actions annotations (`::error file=...,line=...::message`).
+    Github,
+    /// A GitLab Code Quality report (JSON).
+    Gitlab,
+    /// JUnit XML: a test case per rule and per check.
+    Junit,
+    /// Markdown for a pull-request comment or a job summary.
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -261,7 +271,7 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
                 &failure.problems,
                 &failure.sources,
                 None,
-                true,
+                &[],
             ))?;
             return Ok(EXIT_INPUT_ERROR);
         }
@@ -271,7 +281,7 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
         &audit.findings,
         &audit.inventory.sources,
         Some(audit.scope()),
-        false,
+        &audit.inventory.decl.rules,
     ))?;
     let findings = &audit.findings;
     let threshold = args.fail_on.threshold();
@@ -291,14 +301,44 @@ fn ignore_closed_pipe(result: io::Result<()>) -> io::Result<()> {
     }
 }
 
+/// Writes the findings in the chosen format. Without a `scope` the inventory did not
+/// load: the findings are input errors, and `rules` is empty.
 fn write_findings(
     args: &CheckArgs,
     findings: &[Finding],
     sources: &crate::source::SourceMap,
     scope: Option<Scope>,
-    input_error: bool,
+    rules: &[crate::inventory::model::Rule],
 ) -> io::Result<()> {
+    let input_error = scope.is_none();
+    let root = std::env::current_dir().ok();
+    let root = root.as_deref();
     match args.format {
+        Format::Sarif => {
+            let log = report::sarif::log(findings, sources, root);
+            io::stdout()
+                .lock()
+                .write_all(json::to_string(&log).as_bytes())
+        }
+        Format::Gitlab => {
+            let issues = report::gitlab::report(findings, sources, root);
+            io::stdout()
+                .lock()
+                .write_all(json::to_string(&issues).as_bytes())
+        }
+        Format::Github => {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            report::github::write(&mut out, findings, sources, root)?;
+            out.flush()
+        }
+        Format::Junit => {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            report::junit::write(&mut out, findings, sources, rules, input_error, root)?;
+            out.flush()
+        }
+        Format::Markdown => io::stdout()
+            .lock()
+            .write_all(report::markdown::render(findings, sources, input_error, root).as_bytes()),
         Format::Json => {
             let document = json::report(findings, sources, scope, input_error);
             io::stdout()

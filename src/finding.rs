@@ -58,6 +58,22 @@ pub struct PathHop {
     pub span: Option<Span>,
 }
 
+/// Why a finding does not count against the gate. It is still reported, as suppressed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Suppression {
+    /// It was already there when the baseline was written (`ropa check --baseline`).
+    Baseline,
+    /// A waiver in the inventory's `waivers` section, or a `// ropa: allow(code) reason`
+    /// comment in code, accepts it.
+    Waiver {
+        reason: String,
+        approved_by: Option<String>,
+        expires: Option<String>,
+        /// Where the waiver is written.
+        at: Option<Span>,
+    },
+}
+
 /// A problem found in the inventory: a broken promise, a missing declaration, or bad input.
 #[derive(Clone, Debug)]
 pub struct Finding {
@@ -86,6 +102,8 @@ pub struct Finding {
     pub key: Option<String>,
     /// Stable across edits that move lines; empty until [`crate::fingerprint::assign`].
     pub fingerprint: String,
+    /// Set when a waiver or the baseline accepts it: reported, but not failing the gate.
+    pub suppression: Option<Suppression>,
 }
 
 impl Finding {
@@ -105,6 +123,7 @@ impl Finding {
             file: None,
             key: None,
             fingerprint: String::new(),
+            suppression: None,
         }
     }
 

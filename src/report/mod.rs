@@ -1,10 +1,16 @@
 //! The report layer: the only place (with the TUI) that prints. Renders findings as
-//! rustc-style diagnostics or as JSON, and the rule documentation for `ropa explain`.
+//! rustc-style diagnostics, JSON, SARIF, GitHub annotations, a GitLab Code Quality
+//! report, JUnit XML or Markdown, and the rule documentation for `ropa explain`.
 
 pub mod excerpt;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod progress;
+pub mod sarif;
 pub mod scan;
 
 use crate::finding::{Finding, Severity};
