@@ -60,12 +60,20 @@ pub fn run(
     let graph = DataFlowGraph::build(&inventory);
     let mut findings = crate::rules::evaluate(&inventory, &graph, &scans);
     let root = std::env::current_dir().ok();
-    crate::fingerprint::assign(
-        Some(&inventory.decl),
-        &inventory.sources,
-        &mut findings,
-        root.as_deref(),
-    );
+    let assign = |findings: &mut Vec<Finding>| {
+        crate::fingerprint::assign(
+            Some(&inventory.decl),
+            &inventory.sources,
+            findings,
+            root.as_deref(),
+        )
+    };
+    assign(&mut findings);
+    crate::gate::apply_severities(&inventory.decl, &mut findings);
+    let today = time::OffsetDateTime::now_utc().date();
+    crate::gate::apply_waivers(&inventory.decl, &mut findings, today);
+    crate::finding::sort_findings(&mut findings);
+    assign(&mut findings);
     Ok(Audit {
         inventory,
         scans,

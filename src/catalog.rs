@@ -23,6 +23,8 @@ pub const CODE_CODES: &[&str] = &[
     "skipped-source",
     "unused-exclude",
 ];
+/// Findings about the gate's own configuration: waivers.
+pub const GATE_CODES: &[&str] = &["expired-waiver", "unused-waiver"];
 pub const INPUT_CODES: &[&str] = &[
     "yaml-syntax",
     "duplicate-key",
@@ -50,6 +52,7 @@ pub fn all_codes() -> impl Iterator<Item = &'static str> {
         .iter()
         .chain(ALWAYS_ON_CODES)
         .chain(CODE_CODES)
+        .chain(GATE_CODES)
         .chain(INPUT_CODES)
         .copied()
 }
@@ -62,6 +65,7 @@ const WARNING_CODES: &[&str] = &[
     "invalid-annotation",
     "skipped-source",
     "unused-exclude",
+    "unused-waiver",
 ];
 
 /// The severity a code's findings have by default.

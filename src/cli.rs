@@ -22,6 +22,14 @@ Examples:
   ropa scan src/                  list the personal data in Rust sources
   ropa explain retention          what a rule kind checks and how to fix a finding";
 
+const BASELINE_AFTER_HELP: &str = "\
+Exit status: 0 written, 2 usage or input error (the inventory does not load).
+
+Examples:
+  ropa baseline                               write ropa-baseline.json for ./inventory
+  ropa check --baseline ropa-baseline.json    fail only on findings not in it
+  ropa baseline inventory/ -o ci/ropa-baseline.json";
+
 const TUI_AFTER_HELP: &str = "\
 Exit status: 0 after quitting, 2 when standard input or output is not a terminal.
 
@@ -71,6 +79,15 @@ pub enum Command {
     /// evaluate every rule.
     #[command(after_help = AFTER_HELP)]
     Check(CheckArgs),
+    /// Accept today's findings: write them to a baseline file, so that `ropa check
+    /// --baseline FILE` fails only on new ones.
+    ///
+    /// The file is sorted JSON (schema `ropa-baseline/1`), one entry per finding with its
+    /// fingerprint, code, rule, file, key and message; commit it, and rewrite it when
+    /// `ropa check --baseline` says findings of it are gone. Waived findings are not
+    /// written: their waiver already accepts them.
+    #[command(after_help = BASELINE_AFTER_HELP)]
+    Baseline(BaselineArgs),
     /// List the personal data ropa finds in Rust sources, with no inventory needed.
     ///
     /// Reads every `.rs` file and `Cargo.toml` under the paths (skipping `target/`, hidden
@@ -106,6 +123,29 @@ pub struct CheckArgs {
     /// Print only the findings: no summary line, nothing when clean.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Check the inventory alone: do not scan the Rust sources its `code` sections name.
+    #[arg(long)]
+    pub no_code: bool,
+    /// Fail only on findings not in this baseline (written by `ropa baseline`); lists
+    /// the baseline's findings that no longer occur, so it can shrink.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Make findings of CODE warnings (repeatable), whatever the inventory says.
+    #[arg(long, value_name = "CODE")]
+    pub warn: Vec<String>,
+    /// Make findings of CODE errors (repeatable); wins over --warn.
+    #[arg(long, value_name = "CODE")]
+    pub deny: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BaselineArgs {
+    /// Inventory files or directories of `*.yaml` files, read as one inventory.
+    #[arg(default_value = "inventory")]
+    pub paths: Vec<PathBuf>,
+    /// Where to write the baseline.
+    #[arg(long, short, default_value = "ropa-baseline.json")]
+    pub output: PathBuf,
     /// Check the inventory alone: do not scan the Rust sources its `code` sections name.
     #[arg(long)]
     pub no_code: bool,
@@ -230,6 +270,7 @@ pub const EXIT_INPUT_ERROR: u8 = 2;
 pub fn run(cli: Cli) -> io::Result<u8> {
     match cli.command {
         Some(Command::Check(args)) => check(&args),
+        Some(Command::Baseline(args)) => baseline(&args),
         Some(Command::Scan(args)) => scan(&args),
         Some(Command::Explain { code }) => explain(code.as_deref()),
         Some(Command::Tui(args)) => crate::tui::run(args.paths),
@@ -254,9 +295,78 @@ fn color_choice(color: Color, is_terminal: bool) -> ColorChoice {
     }
 }
 
-fn check(args: &CheckArgs) -> io::Result<u8> {
+/// Says why `--warn`/`--deny` name no finding code; `None` when they all do.
+fn unknown_code(codes: &[String]) -> Option<String> {
+    let code = codes
+        .iter()
+        .find(|c| !crate::catalog::all_codes().any(|k| k == c.as_str()))?;
+    let hint = crate::text::closest(code, crate::catalog::all_codes())
+        .map(|s| format!("did you mean `{s}`? "))
+        .unwrap_or_default();
+    Some(format!(
+        "error: `{}` is not a finding code; {hint}`ropa explain` lists them",
+        crate::text::sanitize(code)
+    ))
+}
+
+fn baseline(args: &BaselineArgs) -> io::Result<u8> {
     let progress = ScanProgress::stderr();
     let audit = match crate::audit::run(&args.paths, !args.no_code, &progress) {
+        Ok(audit) => audit,
+        Err(failure) => {
+            let mut err = BufferedStandardStream::stderr(color_choice(
+                Color::Auto,
+                io::stderr().is_terminal(),
+            ));
+            human::write(&mut err, &failure.problems, &failure.sources, None, true)?;
+            writeln!(
+                err,
+                "ropa could not load the inventory, so no baseline was written: {}",
+                human::summary_line(&report::Summary::of(&failure.problems))
+            )?;
+            err.flush()?;
+            return Ok(EXIT_INPUT_ERROR);
+        }
+    };
+    let root = std::env::current_dir().ok();
+    let baseline =
+        crate::gate::Baseline::of(&audit.findings, &audit.inventory.sources, root.as_deref());
+    if let Err(e) = std::fs::write(&args.output, baseline.to_json()) {
+        writeln!(
+            io::stderr(),
+            "error: cannot write the baseline to {}: {e}",
+            args.output.display()
+        )?;
+        return Ok(EXIT_INPUT_ERROR);
+    }
+    let count = baseline.findings.len();
+    writeln!(
+        io::stderr(),
+        "wrote {count} {} to {}; `ropa check --baseline {}` now fails only on new ones",
+        report::plural(count, "finding", "findings"),
+        args.output.display(),
+        args.output.display()
+    )?;
+    Ok(EXIT_CLEAN)
+}
+
+fn check(args: &CheckArgs) -> io::Result<u8> {
+    if let Some(message) = unknown_code(&args.warn).or_else(|| unknown_code(&args.deny)) {
+        writeln!(io::stderr(), "{message}")?;
+        return Ok(EXIT_INPUT_ERROR);
+    }
+    let baseline = match &args.baseline {
+        Some(path) => match crate::gate::Baseline::read(path) {
+            Ok(baseline) => Some((path, baseline)),
+            Err(message) => {
+                writeln!(io::stderr(), "error: {}", crate::text::sanitize(&message))?;
+                return Ok(EXIT_INPUT_ERROR);
+            }
+        },
+        None => None,
+    };
+    let progress = ScanProgress::stderr();
+    let mut audit = match crate::audit::run(&args.paths, !args.no_code, &progress) {
         Ok(audit) => audit,
         Err(mut failure) => {
             let root = std::env::current_dir().ok();
@@ -272,24 +382,41 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
                 &failure.sources,
                 None,
                 &[],
+                None,
             ))?;
             return Ok(EXIT_INPUT_ERROR);
         }
     };
+    crate::gate::apply_flags(&mut audit.findings, &args.warn, &args.deny);
+    let baseline_status = baseline.map(|(path, baseline)| {
+        let gone = baseline.apply(&mut audit.findings);
+        json::BaselineStatus {
+            file: path.display().to_string(),
+            suppressed: audit
+                .findings
+                .iter()
+                .filter(|f| f.suppression == Some(crate::finding::Suppression::Baseline))
+                .count(),
+            gone,
+        }
+    });
     ignore_closed_pipe(write_findings(
         args,
         &audit.findings,
         &audit.inventory.sources,
         Some(audit.scope()),
         &audit.inventory.decl.rules,
+        baseline_status.as_ref(),
     ))?;
     let findings = &audit.findings;
     let threshold = args.fail_on.threshold();
-    Ok(if findings.iter().any(|f| f.severity >= threshold) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
+    Ok(
+        if findings.iter().any(|f| crate::gate::fails(f, threshold)) {
+            EXIT_FINDINGS
+        } else {
+            EXIT_CLEAN
+        },
+    )
 }
 
 /// A reader that stops early (`ropa check | head`) is not an error, and must not change
@@ -309,6 +436,7 @@ fn write_findings(
     sources: &crate::source::SourceMap,
     scope: Option<Scope>,
     rules: &[crate::inventory::model::Rule],
+    baseline: Option<&json::BaselineStatus>,
 ) -> io::Result<()> {
     let input_error = scope.is_none();
     let root = std::env::current_dir().ok();
@@ -340,7 +468,12 @@ fn write_findings(
             .lock()
             .write_all(report::markdown::render(findings, sources, input_error, root).as_bytes()),
         Format::Json => {
-            let document = json::report(findings, sources, scope, input_error);
+            let mut document = json::report(findings, sources, scope, input_error);
+            document.baseline = baseline.map(|b| json::BaselineStatus {
+                file: b.file.clone(),
+                suppressed: b.suppressed,
+                gone: b.gone.clone(),
+            });
             io::stdout()
                 .lock()
                 .write_all(json::to_string(&document).as_bytes())
@@ -365,6 +498,25 @@ fn write_findings(
                 io::stdout().is_terminal(),
             ));
             human::write(&mut out, findings, sources, scope, args.quiet)?;
+            if let Some(baseline) = baseline.filter(|b| !b.gone.is_empty() && !args.quiet) {
+                writeln!(
+                    out,
+                    "{} {} of the baseline {} no longer {}; rewrite it with `ropa baseline` to shrink it:",
+                    baseline.gone.len(),
+                    report::plural(baseline.gone.len(), "finding", "findings"),
+                    crate::text::sanitize_line(&baseline.file),
+                    report::plural(baseline.gone.len(), "occurs", "occur")
+                )?;
+                for entry in &baseline.gone {
+                    writeln!(
+                        out,
+                        "  fixed {}: {}: {}",
+                        entry.code,
+                        crate::text::sanitize_line(&entry.file),
+                        crate::text::sanitize(&entry.message)
+                    )?;
+                }
+            }
             out.flush()
         }
     }
@@ -456,6 +608,7 @@ fn explain(code: Option<&str>) -> io::Result<u8> {
             ("Rule kinds", crate::catalog::RULE_KIND_CODES),
             ("Always-on checks", crate::catalog::ALWAYS_ON_CODES),
             ("Code checks", crate::catalog::CODE_CODES),
+            ("Waivers", crate::catalog::GATE_CODES),
             ("Input errors (exit status 2)", crate::catalog::INPUT_CODES),
         ] {
             writeln!(out, "\n{title}:")?;

@@ -12,6 +12,7 @@ pub mod finding;
 pub mod fingerprint;
 #[doc(hidden)]
 pub mod fuzz_targets;
+pub mod gate;
 pub mod graph;
 pub mod inventory;
 pub mod report;

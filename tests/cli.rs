@@ -28,6 +28,13 @@ fn check_help() {
 }
 
 #[test]
+fn baseline_help() {
+    let output = ropa().args(["baseline", "--help"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let output = ropa()
         .args(["check", "--format", "xml"])

@@ -24,6 +24,8 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "flows",
     "rules",
     "code",
+    "waivers",
+    "severity",
 ];
 
 /// The schema version this ropa reads.
@@ -433,7 +435,10 @@ impl<'a> Decoder<'a> {
         if let Some(node) = top.get("taxonomy") {
             self.taxonomy(node, out);
         }
-        let sections: [(&str, ItemDecoder<'a>); 8] = [
+        if let Some(node) = top.get("severity") {
+            self.severities(node, out);
+        }
+        let sections: [(&str, ItemDecoder<'a>); 9] = [
             ("regions", Self::region),
             ("subjects", Self::subject),
             ("systems", Self::system),
@@ -442,6 +447,7 @@ impl<'a> Decoder<'a> {
             ("third_parties", Self::third_party),
             ("flows", Self::flow),
             ("rules", Self::rule),
+            ("waivers", Self::waiver),
         ];
         if let Some(node) = top.get("code") {
             self.code(node, out);
@@ -453,6 +459,140 @@ impl<'a> Decoder<'a> {
                 });
             }
         }
+    }
+
+    /// A finding code written in a waiver or the `severity` map: one ropa reports.
+    fn finding_code(&mut self, code: &Id) -> bool {
+        if crate::catalog::all_codes().any(|c| c == code.value) {
+            return true;
+        }
+        let help = match closest(&code.value, crate::catalog::all_codes()) {
+            Some(s) => format!("did you mean `{s}`? `ropa explain` lists every code"),
+            None => "`ropa explain` lists every finding code".to_owned(),
+        };
+        self.invalid(
+            code.span,
+            format!("`{}` is not a finding code", code.value),
+            "unknown finding code",
+            Some(help),
+        );
+        false
+    }
+
+    /// `severity: { code: error|warning|info }`.
+    fn severities(&mut self, node: &Node, out: &mut Declarations) {
+        let Value::Map(entries) = &node.value else {
+            self.wrong_type(
+                node,
+                "`severity`",
+                "a mapping of finding codes to `error`, `warning` or `info`",
+            );
+            return;
+        };
+        for (key, value) in entries {
+            let Some(code) = self.id(key, "a finding code in `severity`") else {
+                continue;
+            };
+            if !self.finding_code(&code) {
+                continue;
+            }
+            let Some(level) = self.string(value, &format!("the severity of `{}`", code.value))
+            else {
+                continue;
+            };
+            match level.value.parse::<Severity>() {
+                Ok(severity) => out.severities.push(SeverityOverride {
+                    code,
+                    severity: Sp::new(severity, level.span),
+                }),
+                Err(()) => self.invalid(
+                    level.span,
+                    format!("`{}` is not a severity", level.value),
+                    "unknown severity",
+                    Some("one of: error, warning, info".into()),
+                ),
+            }
+        }
+    }
+
+    fn waiver(&mut self, node: &Node, out: &mut Declarations) {
+        let known = [
+            "code",
+            "node",
+            "flow",
+            "field",
+            "fingerprint",
+            "rule",
+            "reason",
+            "approved_by",
+            "expires",
+        ];
+        let Some(f) = self.fields(node, "a waiver", &known) else {
+            return;
+        };
+        let code = self.required_id(&f, "code");
+        let reason = self
+            .required(&f, "reason")
+            .and_then(|n| self.string(n, "`reason` of a waiver"));
+        if let Some(reason) = reason.as_ref().filter(|r| r.value.trim().is_empty()) {
+            self.invalid(
+                reason.span,
+                "a waiver's `reason` is empty",
+                "no reason given",
+                Some("say why the finding is accepted, e.g. `reason: decommissioned in Q3, data deleted`".into()),
+            );
+        }
+        let targets: Vec<&str> = WAIVER_TARGETS
+            .into_iter()
+            .filter(|t| f.get(t).is_some())
+            .collect();
+        let target = match targets.as_slice() {
+            [one] => match *one {
+                "node" => self.opt_id(&f, "node").map(WaiverTarget::Node),
+                "flow" => self.opt_id(&f, "flow").map(WaiverTarget::Flow),
+                "field" => self.opt_string(&f, "field").map(WaiverTarget::Field),
+                _ => self
+                    .opt_string(&f, "fingerprint")
+                    .map(WaiverTarget::Fingerprint),
+            },
+            [] => {
+                self.report(
+                    Finding::input("missing-key", "a waiver names nothing it applies to")
+                        .at(f.span, "applies to nothing")
+                        .with_help("add one of `node: <id>`, `flow: <id>`, `field: <Struct.field>` or `fingerprint: <from the JSON or SARIF report>`"),
+                );
+                None
+            }
+            [_, second, ..] => {
+                let span = f.key_span(second).unwrap_or(f.span);
+                self.report(
+                    Finding::input(
+                        "invalid-value",
+                        "a waiver names more than one thing it applies to",
+                    )
+                    .at(span, "second target")
+                    .with_help("write one waiver per node, flow, field or fingerprint"),
+                );
+                None
+            }
+        };
+        let expires = self.opt_date(&f, "expires");
+        let (Some(code), Some(reason), Some(target)) = (code, reason, target) else {
+            return;
+        };
+        if !self.finding_code(&code) {
+            return;
+        }
+        out.waivers.push(Waiver {
+            code,
+            target,
+            rule: self.opt_id(&f, "rule"),
+            reason,
+            approved_by: self.opt_string(&f, "approved_by"),
+            expires,
+            organization: self.organization,
+            span: self.span(node),
+        });
     }
 
     /// A list of non-empty strings (paths, globs); a single string is a list of one.

@@ -508,6 +508,43 @@ pub enum FieldVerdict {
     NotPersonal(Sp<String>),
 }
 
+/// A finding accepted on purpose: which code, on what, why, who approved it, until when.
+#[derive(Clone, Debug)]
+pub struct Waiver {
+    pub code: Id,
+    pub target: WaiverTarget,
+    /// Only the findings of this rule.
+    pub rule: Option<Id>,
+    pub reason: Sp<String>,
+    pub approved_by: Option<Sp<String>>,
+    pub expires: Option<Sp<time::Date>>,
+    pub organization: Option<usize>,
+    pub span: Span,
+}
+
+/// What a waiver applies to.
+#[derive(Clone, Debug)]
+pub enum WaiverTarget {
+    /// Findings about a node (and its holdings and backup).
+    Node(Id),
+    /// Findings about a flow, by its id.
+    Flow(Id),
+    /// Findings about a Rust field: `User.phone` or `models::user::User.phone`.
+    Field(Sp<String>),
+    /// One finding, by its fingerprint.
+    Fingerprint(Sp<String>),
+}
+
+/// The keys a waiver may name its target with, one of which it must.
+pub const WAIVER_TARGETS: [&str; 4] = ["node", "flow", "field", "fingerprint"];
+
+/// `severity: { unreachable-node: error }`: a finding code's severity, set by the inventory.
+#[derive(Clone, Debug)]
+pub struct SeverityOverride {
+    pub code: Id,
+    pub severity: Sp<Severity>,
+}
+
 /// Everything the loaded files declare.
 #[derive(Clone, Debug, Default)]
 pub struct Declarations {
@@ -522,6 +559,8 @@ pub struct Declarations {
     pub flows: Vec<Flow>,
     pub rules: Vec<Rule>,
     pub code: Vec<CodeSection>,
+    pub waivers: Vec<Waiver>,
+    pub severities: Vec<SeverityOverride>,
 }
 
 impl Declarations {
@@ -586,6 +625,11 @@ impl Declarations {
             c.organization = map(c.organization);
             c
         }));
+        self.waivers.extend(other.waivers.into_iter().map(|mut w| {
+            w.organization = map(w.organization);
+            w
+        }));
+        self.severities.extend(other.severities);
     }
 }
 

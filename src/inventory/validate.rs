@@ -43,6 +43,7 @@ pub fn validate(
     check.flows();
     check.rules();
     check.code();
+    check.waivers();
     Resolved { regions, nodes }
 }
 
@@ -714,6 +715,57 @@ impl Checker<'_> {
                             ],
                         );
                     }
+                }
+            }
+        }
+    }
+
+    /// A waiver names a declared node, flow and rule; the `severity` map gives each code
+    /// one severity.
+    fn waivers(&mut self) {
+        let decl = self.decl;
+        let flows: Vec<&str> = decl
+            .flows
+            .iter()
+            .filter_map(|f| f.id.as_ref())
+            .map(|id| id.value.as_str())
+            .collect();
+        let rules: Vec<&str> = decl.rules.iter().map(|r| r.id.value.as_str()).collect();
+        for waiver in &decl.waivers {
+            match &waiver.target {
+                WaiverTarget::Node(id) => self.node_ref(id, &NodeKind::ALL),
+                WaiverTarget::Flow(id) if !flows.contains(&id.value.as_str()) => self.unknown(
+                    "flow",
+                    id,
+                    flows.clone(),
+                    "name a flow by its `id` (a flow without one can be waived by `fingerprint`)",
+                ),
+                _ => {}
+            }
+            if let Some(rule) = &waiver.rule
+                && !rules.contains(&rule.value.as_str())
+            {
+                self.unknown("rule", rule, rules.clone(), "name a rule by its `id`");
+            }
+        }
+        let mut seen: HashMap<&str, &SeverityOverride> = HashMap::new();
+        for entry in &decl.severities {
+            match seen.get(entry.code.value.as_str()) {
+                Some(first) if first.severity.value != entry.severity.value => self.problems.push(
+                    Finding::input(
+                        "invalid-value",
+                        format!(
+                            "`severity` sets `{}` to {} here and to {} elsewhere",
+                            entry.code.value, entry.severity.value, first.severity.value
+                        ),
+                    )
+                    .at(entry.severity.span, "second severity")
+                    .with_related(first.severity.span, "first set here")
+                    .with_help("give each code one severity across the inventory's files"),
+                ),
+                Some(_) => {}
+                None => {
+                    seen.insert(&entry.code.value, entry);
                 }
             }
         }

@@ -4,7 +4,7 @@
 
 use super::excerpt::Excerpts;
 use super::{Scope, Summary, plural};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, Suppression};
 use crate::source::SourceMap;
 use crate::text::{sanitize, sanitize_line};
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CodespanSeverity};
@@ -103,14 +103,27 @@ pub fn write(
     quiet: bool,
 ) -> io::Result<()> {
     let config = Config::default();
-    for finding in findings {
+    for finding in findings.iter().filter(|f| f.suppression.is_none()) {
         let (diagnostic, excerpts) = diagnostic(finding, sources);
         term::emit_to_write_style(out, &config, &excerpts, &diagnostic).map_err(to_io)?;
     }
     if quiet {
         return Ok(());
     }
+    write_waived(out, findings, sources)?;
     let summary = Summary::of(findings);
+    let in_baseline = summary.suppressed
+        - findings
+            .iter()
+            .filter(|f| matches!(f.suppression, Some(Suppression::Waiver { .. })))
+            .count();
+    if in_baseline > 0 {
+        writeln!(
+            out,
+            "{in_baseline} {} in the baseline not shown",
+            plural(in_baseline, "finding", "findings")
+        )?;
+    }
     match (summary.total, scope) {
         (0, Some(scope)) => {
             let code = if scope.rust_files + scope.manifests > 0 {
@@ -140,6 +153,47 @@ pub fn write(
         (0, None) => writeln!(out, "no findings"),
         _ => writeln!(out, "{}", summary_line(&summary)),
     }
+}
+
+/// One line per waived finding: what, where, and the waiver's reason, approver, expiry.
+fn write_waived(
+    out: &mut dyn term::WriteStyle,
+    findings: &[Finding],
+    sources: &SourceMap,
+) -> io::Result<()> {
+    for finding in findings {
+        let Some(Suppression::Waiver {
+            reason,
+            approved_by,
+            expires,
+            ..
+        }) = &finding.suppression
+        else {
+            continue;
+        };
+        let at = finding
+            .span
+            .map(|s| {
+                let p = sources.position(s);
+                format!("{}:{}:{}: ", sanitize_line(&p.file), p.line, p.column)
+            })
+            .unwrap_or_default();
+        let mut why = format!("\n  waived: {}", sanitize(reason));
+        if let Some(by) = approved_by {
+            why.push_str(&format!("\n  approved by {}", sanitize(by)));
+        }
+        if let Some(until) = expires {
+            why.push_str(&format!(", until {until}"));
+        }
+        writeln!(
+            out,
+            "waived {}[{}]: {at}{}{why}",
+            finding.severity,
+            finding.code,
+            sanitize(&finding.message)
+        )?;
+    }
+    Ok(())
 }
 
 pub fn summary_line(summary: &Summary) -> String {

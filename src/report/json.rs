@@ -2,7 +2,7 @@
 //! docs/json.md), findings in the deterministic report order.
 
 use super::{Scope, Summary};
-use crate::finding::Finding;
+use crate::finding::{Finding, Suppression};
 use crate::source::{Position, SourceMap, Span};
 use serde::Serialize;
 
@@ -17,7 +17,29 @@ pub struct Report<'a> {
     pub summary: Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checked: Option<Scope>,
+    /// With `--baseline`: the file, how many findings it suppressed and which of its
+    /// findings no longer occur.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineStatus>,
     pub findings: Vec<JsonFinding<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct BaselineStatus {
+    pub file: String,
+    pub suppressed: usize,
+    pub gone: Vec<crate::gate::BaselineEntry>,
+}
+
+/// Why a finding does not count: a waiver (with its reason, approver and expiry) or the
+/// baseline.
+#[derive(Serialize)]
+pub struct JsonSuppression<'a> {
+    pub kind: &'static str,
+    pub reason: Option<&'a str>,
+    pub approved_by: Option<&'a str>,
+    pub expires: Option<&'a str>,
+    pub location: Option<Position>,
 }
 
 #[derive(Serialize)]
@@ -40,6 +62,8 @@ pub struct JsonFinding<'a> {
     pub fingerprint: Option<&'a str>,
     /// What the finding is about: `stores[id=db].holds[user.name]`, `models::User.email`.
     pub key: Option<&'a str>,
+    /// Set when a waiver or the baseline accepts the finding: it does not count.
+    pub suppressed: Option<JsonSuppression<'a>>,
 }
 
 #[derive(Serialize)]
@@ -78,6 +102,7 @@ pub fn report<'a>(
         status,
         summary: Summary::of(findings),
         checked: scope,
+        baseline: None,
         findings: findings
             .iter()
             .map(|f| JsonFinding {
@@ -114,6 +139,27 @@ pub fn report<'a>(
                 help: f.help.as_deref(),
                 fingerprint: Some(f.fingerprint.as_str()).filter(|f| !f.is_empty()),
                 key: f.key.as_deref(),
+                suppressed: f.suppression.as_ref().map(|s| match s {
+                    Suppression::Baseline => JsonSuppression {
+                        kind: "baseline",
+                        reason: None,
+                        approved_by: None,
+                        expires: None,
+                        location: None,
+                    },
+                    Suppression::Waiver {
+                        reason,
+                        approved_by,
+                        expires,
+                        at,
+                    } => JsonSuppression {
+                        kind: "waiver",
+                        reason: Some(reason),
+                        approved_by: approved_by.as_deref(),
+                        expires: expires.as_deref(),
+                        location: at.map(|s| position(sources, s)),
+                    },
+                }),
             })
             .collect(),
     }

@@ -21,20 +21,27 @@ pub struct Summary {
     pub error: usize,
     pub warning: usize,
     pub info: usize,
+    /// Findings that count: not waived, not in the baseline.
     pub total: usize,
+    /// Findings a waiver or the baseline accepts, reported but not counted above.
+    pub suppressed: usize,
 }
 
 impl Summary {
     pub fn of(findings: &[Finding]) -> Self {
         let mut summary = Summary::default();
         for f in findings {
+            if f.suppression.is_some() {
+                summary.suppressed += 1;
+                continue;
+            }
             match f.severity {
                 Severity::Error => summary.error += 1,
                 Severity::Warning => summary.warning += 1,
                 Severity::Info => summary.info += 1,
             }
         }
-        summary.total = findings.len();
+        summary.total = findings.len() - summary.suppressed;
         summary
     }
 }
