@@ -209,3 +209,45 @@ fn bad_baselines_are_input_errors_that_say_what_is_wrong() {
         .expect("runs");
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn allow_comments_in_code_waive_one_field_or_log_call() {
+    let (status, report) = check_json(&["fixtures/code/allow-comments/inventory.yaml"]);
+    assert_eq!(status, 1, "{report}");
+    let got: Vec<_> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_owned(),
+                f["location"]["line"].as_u64().unwrap_or(0),
+                f["location"]["column"].as_u64().unwrap_or(0),
+                f["suppressed"]["reason"].as_str().map(str::to_owned),
+            )
+        })
+        .collect();
+    let waived = |code: &str, line, column, reason: &str| {
+        (code.to_owned(), line, column, Some(reason.to_owned()))
+    };
+    assert_eq!(
+        got,
+        [
+            waived(
+                "undeclared-personal-field",
+                8,
+                9,
+                "support calls back; declared in PRIV-142"
+            ),
+            ("unused-waiver".to_owned(), 9, 5, None),
+            waived(
+                "personal-data-in-logs",
+                16,
+                41,
+                "debug builds only, never shipped"
+            ),
+            ("invalid-annotation".to_owned(), 17, 5, None),
+            ("personal-data-in-logs".to_owned(), 18, 41, None),
+        ]
+    );
+}

@@ -58,6 +58,9 @@ pub enum AnnotationKind {
     NotPersonal(String),
     /// `// ropa: user.contact.email`: the category the field holds.
     Category(String),
+    /// `// ropa: allow(personal-data-in-logs) <reason>`: findings of that code on this
+    /// field or logging call are accepted.
+    Allow { code: String, reason: String },
     /// A `ropa:` comment that says neither; the text says what is wrong.
     Invalid(String),
 }
@@ -77,6 +80,10 @@ pub struct LogCall {
     pub module: String,
     pub arguments: Vec<LogArgument>,
     pub at: Position,
+    /// The line the call ends on (a call may span several).
+    pub end_line: u32,
+    /// A `// ropa:` comment on or right above the call.
+    pub annotation: Option<Annotation>,
 }
 
 /// A value passed to a logging macro: a field access (`user.email`), a variable
@@ -363,6 +370,26 @@ impl<'t> LineIndex<'t> {
 
 /// Reads what follows `ropa:` in a comment.
 pub fn parse_annotation(text: &str) -> AnnotationKind {
+    if let Some(rest) = text.strip_prefix("allow(") {
+        let Some((code, reason)) = rest.split_once(')') else {
+            return AnnotationKind::Invalid(
+                "`ropa: allow(` is not closed: `// ropa: allow(<code>) <reason>`".to_owned(),
+            );
+        };
+        let reason = reason.trim().trim_start_matches([':', '-']).trim();
+        return if reason.is_empty() {
+            AnnotationKind::Invalid(format!(
+                "`ropa: allow({})` needs a reason: `// ropa: allow({}) <why>`",
+                crate::text::sanitize(code.trim()),
+                crate::text::sanitize(code.trim())
+            ))
+        } else {
+            AnnotationKind::Allow {
+                code: code.trim().to_owned(),
+                reason: reason.to_owned(),
+            }
+        };
+    }
     if let Some(rest) = text.strip_prefix("not-personal") {
         let reason = rest
             .trim()
@@ -421,11 +448,16 @@ impl<'ast> Visit<'ast> for FieldVisitor<'_> {
             let mut arguments = Vec::new();
             let tokens: Vec<proc_macro2::TokenTree> = node.tokens.clone().into_iter().collect();
             log_arguments(&tokens, self.self_type.as_deref(), &mut arguments);
+            let at = position(node.path.span());
+            let end_line = node.delimiter.span().close().end().line as u32;
+            let annotation = self.lines.annotation(at.line as usize, at.line as usize);
             self.facts.logs.push(LogCall {
                 macro_name: segments.join("::"),
                 module: self.modules.join("::"),
                 arguments,
-                at: position(node.path.span()),
+                at,
+                end_line: end_line.max(at.line),
+                annotation,
             });
         }
         visit::visit_macro(self, node);
@@ -841,6 +873,25 @@ pub struct Pair(u32, String);
             "email"
         );
         assert_eq!(fields[0].item_path(), "User");
+    }
+
+    #[test]
+    fn allow_comments_name_a_code_and_need_a_reason() {
+        assert_eq!(
+            parse_annotation("allow(personal-data-in-logs) debug builds only"),
+            AnnotationKind::Allow {
+                code: "personal-data-in-logs".into(),
+                reason: "debug builds only".into()
+            }
+        );
+        assert!(matches!(
+            parse_annotation("allow(personal-data-in-logs)"),
+            AnnotationKind::Invalid(message) if message.contains("needs a reason")
+        ));
+        assert!(matches!(
+            parse_annotation("allow(personal-data-in-logs"),
+            AnnotationKind::Invalid(_)
+        ));
     }
 
     #[test]

@@ -72,12 +72,80 @@ pub(crate) fn check(
                 .filter_map(|m| ItemPattern::new(&m.pattern.value).map(|p| (p, m)))
                 .collect(),
         };
+        let first = out.len();
         checker.fields(scan, out);
         checker.dependencies(scan, out);
         checker.logs(scan, out);
         checker.skipped(scan, out);
         checker.unused_excludes(scan, out);
+        apply_allow_comments(scan, first, out);
     }
+}
+
+/// `// ropa: allow(<code>) <reason>` on a field or a logging call accepts the findings
+/// of that code on its lines; one that accepts none is an `unused-waiver`.
+fn apply_allow_comments(scan: &SectionScan, first: usize, out: &mut Vec<Finding>) {
+    let mut unused = Vec::new();
+    for file in &scan.scan.files {
+        let Some(source) = file.source else {
+            continue;
+        };
+        let fields = file
+            .fields
+            .iter()
+            .map(|f| (f.annotation.as_ref(), f.at.line, f.at.line, false));
+        let calls = file
+            .logs
+            .iter()
+            .map(|c| (c.annotation.as_ref(), c.at.line, c.end_line, true));
+        for (annotation, from, to, call) in fields.chain(calls) {
+            let Some(annotation) = annotation else {
+                continue;
+            };
+            let AnnotationKind::Allow { code, reason } = &annotation.kind else {
+                continue;
+            };
+            let known = crate::catalog::all_codes().any(|c| c == code);
+            // A field's comment is checked with the field's other annotations.
+            if call && !known {
+                let hint = crate::text::closest(code, crate::catalog::all_codes())
+                    .map(|s| format!("did you mean `{s}`? "))
+                    .unwrap_or_default();
+                unused.push(
+                    Finding::new(
+                        "invalid-annotation",
+                        Severity::Warning,
+                        format!("`{code}` in `ropa: allow(...)` is not a finding code"),
+                    )
+                    .at(span(source, annotation.at), "this comment")
+                    .with_help(format!("{hint}The comment is ignored until it is fixed")),
+                );
+            }
+            let mut used = false;
+            for finding in out[first..].iter_mut() {
+                let here = finding
+                    .span
+                    .is_some_and(|s| s.file == source && (from..=to).contains(&s.line));
+                if here && finding.code == code && finding.suppression.is_none() {
+                    finding.suppression = Some(crate::finding::Suppression::Waiver {
+                        reason: reason.clone(),
+                        approved_by: None,
+                        expires: None,
+                        at: Some(span(source, annotation.at)),
+                    });
+                    used = true;
+                }
+            }
+            if !used && known {
+                unused.push(crate::gate::unused_waiver(
+                    code,
+                    span(source, annotation.at),
+                    "`ropa: allow` comment",
+                ));
+            }
+        }
+    }
+    out.extend(unused);
 }
 
 /// Whether a declaration of `other`'s organization is in a section's scope: the same
@@ -337,6 +405,14 @@ impl<'a> SectionChecker<'a> {
         let at = span(source, annotation.at);
         let problem = match &annotation.kind {
             AnnotationKind::Invalid(message) => Some((message.clone(), None)),
+            AnnotationKind::Allow { code, .. }
+                if !crate::catalog::all_codes().any(|c| c == code) =>
+            {
+                Some((
+                    format!("`{code}` in `ropa: allow(...)` is not a finding code"),
+                    crate::text::closest(code, crate::catalog::all_codes()),
+                ))
+            }
             AnnotationKind::Category(key) if self.category(key).is_none() => {
                 let suggestion = crate::text::closest(key, self.inv.taxonomy.categories.keys());
                 Some((
