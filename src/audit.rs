@@ -42,6 +42,18 @@ pub fn run(
     scan_code: bool,
     progress: &dyn Progress,
 ) -> Result<Audit, LoadFailure> {
+    let root = std::env::current_dir().ok();
+    run_at(paths, scan_code, progress, root.as_deref())
+}
+
+/// [`run`], with fingerprints made relative to `root` instead of the working directory
+/// (a revision's checkout, for `ropa diff`).
+pub fn run_at(
+    paths: &[PathBuf],
+    scan_code: bool,
+    progress: &dyn Progress,
+    root: Option<&std::path::Path>,
+) -> Result<Audit, LoadFailure> {
     let mut inventory = crate::inventory::load(paths)?;
     let inventory_files = inventory.sources.len();
     let scans = if scan_code {
@@ -59,14 +71,8 @@ pub fn run(
     };
     let graph = DataFlowGraph::build(&inventory);
     let mut findings = crate::rules::evaluate(&inventory, &graph, &scans);
-    let root = std::env::current_dir().ok();
     let assign = |findings: &mut Vec<Finding>| {
-        crate::fingerprint::assign(
-            Some(&inventory.decl),
-            &inventory.sources,
-            findings,
-            root.as_deref(),
-        )
+        crate::fingerprint::assign(Some(&inventory.decl), &inventory.sources, findings, root)
     };
     assign(&mut findings);
     crate::gate::apply_severities(&inventory.decl, &mut findings);

@@ -30,6 +30,16 @@ Examples:
   ropa check --baseline ropa-baseline.json    fail only on findings not in it
   ropa baseline inventory/ -o ci/ropa-baseline.json";
 
+const DIFF_AFTER_HELP: &str = "\
+Exit status: 0 no finding introduced, 1 findings introduced, 2 usage or input error (a
+revision that does not exist, no git, an inventory that does not load on one side).
+
+Examples:
+  ropa diff main                         the working tree against main
+  ropa diff origin/main HEAD --format markdown > data-map-changes.md
+  ropa diff old-checkout/ new-checkout/  two directories
+  ropa check --new-since origin/main     fail only on findings the branch introduced";
+
 const TUI_AFTER_HELP: &str = "\
 Exit status: 0 after quitting, 2 when standard input or output is not a terminal.
 
@@ -88,6 +98,16 @@ pub enum Command {
     /// written: their waiver already accepts them.
     #[command(after_help = BASELINE_AFTER_HELP)]
     Baseline(BaselineArgs),
+    /// What a change does to the data map: compare the inventory and the code at two git
+    /// revisions (or two directories).
+    ///
+    /// Lists what a reviewer must look at: findings introduced and fixed; rules removed or
+    /// weakened; new and removed recipients; categories newly reaching a recipient or
+    /// newly crossing a border; new and removed flows, regions and categories; nodes that
+    /// moved region. Revisions are read with `git ls-tree` and `git cat-file`, never by
+    /// checking them out: the working copy is not touched.
+    #[command(after_help = DIFF_AFTER_HELP)]
+    Diff(DiffArgs),
     /// List the personal data ropa finds in Rust sources, with no inventory needed.
     ///
     /// Reads every `.rs` file and `Cargo.toml` under the paths (skipping `target/`, hidden
@@ -136,6 +156,38 @@ pub struct CheckArgs {
     /// Make findings of CODE errors (repeatable); wins over --warn.
     #[arg(long, value_name = "CODE")]
     pub deny: Vec<String>,
+    /// Fail only on findings not present at git revision REV (or in directory REV): a
+    /// pull request's new findings. Reads REV with git, without touching the working copy.
+    #[arg(long, value_name = "REV", conflicts_with = "baseline")]
+    pub new_since: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DiffArgs {
+    /// The base: a git revision (`main`, `origin/main`, `HEAD~1`) or a directory.
+    pub base: String,
+    /// The head: a git revision or a directory; the working tree when left out.
+    pub head: Option<String>,
+    /// The inventory files or directories, relative to each side's root (the working
+    /// directory's place in the repository).
+    #[arg(long = "inventory", value_name = "PATH", default_values = ["inventory"])]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    /// Compare the inventories alone: do not scan the Rust sources they name.
+    #[arg(long)]
+    pub no_code: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum DiffFormat {
+    /// A list of changes by kind, for a terminal.
+    Human,
+    /// One JSON document (schema `ropa-diff/1`).
+    Json,
+    /// Markdown for a pull-request comment or a job summary.
+    Markdown,
 }
 
 #[derive(clap::Args, Debug)]
@@ -271,6 +323,7 @@ pub fn run(cli: Cli) -> io::Result<u8> {
     match cli.command {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Baseline(args)) => baseline(&args),
+        Some(Command::Diff(args)) => diff(&args),
         Some(Command::Scan(args)) => scan(&args),
         Some(Command::Explain { code }) => explain(code.as_deref()),
         Some(Command::Tui(args)) => crate::tui::run(args.paths),
@@ -307,6 +360,106 @@ fn unknown_code(codes: &[String]) -> Option<String> {
         "error: `{}` is not a finding code; {hint}`ropa explain` lists them",
         crate::text::sanitize(code)
     ))
+}
+
+/// The inventory paths of one side: relative ones are resolved against its root.
+fn side_paths(side: &crate::revision::Side, paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .map(|p| {
+            if p.is_absolute() {
+                p.clone()
+            } else {
+                side.root.join(p)
+            }
+        })
+        .collect()
+}
+
+/// Audits one side of a comparison; on an input error, says which side and why.
+fn audit_side(
+    side: &crate::revision::Side,
+    paths: &[PathBuf],
+    scan_code: bool,
+) -> io::Result<Result<crate::audit::Audit, ()>> {
+    let progress = ScanProgress::stderr();
+    match crate::audit::run_at(
+        &side_paths(side, paths),
+        scan_code,
+        &progress,
+        Some(&side.root),
+    ) {
+        Ok(audit) => Ok(Ok(audit)),
+        Err(failure) => {
+            let mut err = BufferedStandardStream::stderr(color_choice(
+                Color::Auto,
+                io::stderr().is_terminal(),
+            ));
+            human::write(&mut err, &failure.problems, &failure.sources, None, true)?;
+            writeln!(
+                err,
+                "ropa: the inventory at {} does not load ({}; its files were read into {}): {}",
+                crate::text::sanitize(&side.name),
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                side.root.display(),
+                human::summary_line(&report::Summary::of(&failure.problems))
+            )?;
+            err.flush()?;
+            Ok(Err(()))
+        }
+    }
+}
+
+fn open_side(spec: Option<&str>) -> io::Result<Option<crate::revision::Side>> {
+    let side = match spec {
+        Some(spec) => crate::revision::Side::open(spec),
+        None => crate::revision::Side::working_tree(),
+    };
+    match side {
+        Ok(side) => Ok(Some(side)),
+        Err(message) => {
+            writeln!(io::stderr(), "error: {}", crate::text::sanitize(&message))?;
+            Ok(None)
+        }
+    }
+}
+
+fn diff(args: &DiffArgs) -> io::Result<u8> {
+    let (Some(base), Some(head)) = (
+        open_side(Some(&args.base))?,
+        open_side(args.head.as_deref())?,
+    ) else {
+        return Ok(EXIT_INPUT_ERROR);
+    };
+    let Ok(base_audit) = audit_side(&base, &args.paths, !args.no_code)? else {
+        return Ok(EXIT_INPUT_ERROR);
+    };
+    let Ok(head_audit) = audit_side(&head, &args.paths, !args.no_code)? else {
+        return Ok(EXIT_INPUT_ERROR);
+    };
+    let changes =
+        crate::diff::compare(&base_audit, &head_audit, Some(&base.root), Some(&head.root));
+    let text = match args.format {
+        DiffFormat::Human => report::diff::text(&changes, &base.name, &head.name),
+        DiffFormat::Markdown => report::diff::markdown(&changes, &base.name, &head.name),
+        DiffFormat::Json => json::to_string(&report::diff::Document {
+            schema: report::diff::SCHEMA,
+            ropa_version: env!("CARGO_PKG_VERSION"),
+            base: &base.name,
+            head: &head.name,
+            changes: &changes,
+        }),
+    };
+    ignore_closed_pipe(io::stdout().lock().write_all(text.as_bytes()))?;
+    Ok(if changes.findings_introduced.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
 }
 
 fn baseline(args: &BaselineArgs) -> io::Result<u8> {
@@ -364,6 +517,25 @@ fn check(args: &CheckArgs) -> io::Result<u8> {
             }
         },
         None => None,
+    };
+    // `--new-since REV`: the findings at REV act as the baseline.
+    let baseline = match &args.new_since {
+        Some(revision) => {
+            let Some(side) = open_side(Some(revision))? else {
+                return Ok(EXIT_INPUT_ERROR);
+            };
+            let Ok(before) = audit_side(&side, &args.paths, !args.no_code)? else {
+                return Ok(EXIT_INPUT_ERROR);
+            };
+            let file = PathBuf::from(format!("{revision} (--new-since)"));
+            let findings = crate::gate::Baseline::of(
+                &before.findings,
+                &before.inventory.sources,
+                Some(&side.root),
+            );
+            Some((file, findings))
+        }
+        None => baseline.map(|(path, b)| (path.clone(), b)),
     };
     let progress = ScanProgress::stderr();
     let mut audit = match crate::audit::run(&args.paths, !args.no_code, &progress) {

@@ -43,7 +43,7 @@ impl Entry {
 /// Where the YAML node starting at byte `start` ends: after the matching bracket of a
 /// flow collection (`{ ... }`, `[ ... ]`), else after the last following line indented
 /// at least as far as the node's first key (a block mapping's other keys).
-fn extent(text: &str, start: usize) -> usize {
+pub fn extent(text: &str, start: usize) -> usize {
     let Some(rest) = text.get(start..) else {
         return text.len();
     };

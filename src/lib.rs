@@ -8,6 +8,7 @@ pub mod audit;
 pub mod catalog;
 pub mod cli;
 pub mod code;
+pub mod diff;
 pub mod finding;
 pub mod fingerprint;
 #[doc(hidden)]
@@ -17,6 +18,7 @@ pub mod graph;
 pub mod inventory;
 pub mod report;
 pub mod retention;
+pub mod revision;
 pub mod rules;
 pub mod source;
 pub mod synth;

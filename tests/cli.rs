@@ -35,6 +35,13 @@ fn baseline_help() {
 }
 
 #[test]
+fn diff_help() {
+    let output = ropa().args(["diff", "--help"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let output = ropa()
         .args(["check", "--format", "xml"])

@@ -2,6 +2,7 @@
 //! rustc-style diagnostics, JSON, SARIF, GitHub annotations, a GitLab Code Quality
 //! report, JUnit XML or Markdown, and the rule documentation for `ropa explain`.
 
+pub mod diff;
 pub mod excerpt;
 pub mod github;
 pub mod gitlab;
