@@ -54,7 +54,19 @@ pub fn run_at(
     progress: &dyn Progress,
     root: Option<&std::path::Path>,
 ) -> Result<Audit, LoadFailure> {
-    let mut inventory = crate::inventory::load(paths)?;
+    run_shared(paths, scan_code, progress, root, None)
+}
+
+/// [`run_at`], reusing the inventory files `shared` already decoded for another
+/// version of the inventory (the other side of `ropa diff`).
+pub fn run_shared(
+    paths: &[PathBuf],
+    scan_code: bool,
+    progress: &dyn Progress,
+    root: Option<&std::path::Path>,
+    shared: Option<&crate::inventory::SharedDecodes>,
+) -> Result<Audit, LoadFailure> {
+    let mut inventory = crate::inventory::load_shared(paths, shared)?;
     let inventory_files = inventory.sources.len();
     let scans = if scan_code {
         match crate::code::sections::scan_sections(&mut inventory, progress) {

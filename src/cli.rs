@@ -383,12 +383,22 @@ fn audit_side(
     scan_code: bool,
 ) -> io::Result<Result<crate::audit::Audit, ()>> {
     let progress = ScanProgress::stderr();
-    match crate::audit::run_at(
+    let result = crate::audit::run_at(
         &side_paths(side, paths),
         scan_code,
         &progress,
         Some(&side.root),
-    ) {
+    );
+    report_side(side, paths, result)
+}
+
+/// Passes an audit through, or says which side did not load and why.
+fn report_side(
+    side: &crate::revision::Side,
+    paths: &[PathBuf],
+    result: Result<crate::audit::Audit, crate::inventory::LoadFailure>,
+) -> io::Result<Result<crate::audit::Audit, ()>> {
+    match result {
         Ok(audit) => Ok(Ok(audit)),
         Err(failure) => {
             let mut err = BufferedStandardStream::stderr(color_choice(
@@ -435,10 +445,29 @@ fn diff(args: &DiffArgs) -> io::Result<u8> {
     ) else {
         return Ok(EXIT_INPUT_ERROR);
     };
-    let Ok(base_audit) = audit_side(&base, &args.paths, !args.no_code)? else {
+    // Both sides at once; a file that is the same on both is decoded once.
+    let shared = crate::inventory::SharedDecodes::default();
+    let audit = |side: &crate::revision::Side| {
+        crate::audit::run_shared(
+            &side_paths(side, &args.paths),
+            !args.no_code,
+            &crate::code::NoProgress,
+            Some(&side.root),
+            Some(&shared),
+        )
+    };
+    let (base_result, head_result) = std::thread::scope(|scope| {
+        let base_thread = scope.spawn(|| audit(&base));
+        let head_result = audit(&head);
+        let base_result = base_thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (base_result, head_result)
+    });
+    let Ok(base_audit) = report_side(&base, &args.paths, base_result)? else {
         return Ok(EXIT_INPUT_ERROR);
     };
-    let Ok(head_audit) = audit_side(&head, &args.paths, !args.no_code)? else {
+    let Ok(head_audit) = report_side(&head, &args.paths, head_result)? else {
         return Ok(EXIT_INPUT_ERROR);
     };
     let changes =

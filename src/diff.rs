@@ -150,39 +150,76 @@ fn recipients(inv: &Inventory, graph: &DataFlowGraph) -> BTreeMap<String, Recipi
         .collect()
 }
 
-fn flows(inv: &Inventory) -> BTreeMap<String, FlowChange> {
+/// Each flow by what it is (id or ends, and its sorted categories), hashed: the flows of
+/// a large inventory are compared without copying them.
+fn flow_keys(inv: &Inventory) -> std::collections::HashMap<u64, usize> {
+    use std::hash::Hasher;
     inv.decl
         .flows
         .iter()
-        .map(|f| {
-            let mut data: Vec<String> = f.data.iter().map(|d| d.value.clone()).collect();
-            data.sort();
-            let change = FlowChange {
-                flow: f.label(),
-                from: f.from.value.clone(),
-                to: f.to.value.clone(),
-                data,
-            };
-            (format!("{}|{}", change.flow, change.data.join(",")), change)
+        .enumerate()
+        .map(|(i, f)| {
+            let mut hasher = fnv::FnvHasher::default();
+            for part in [
+                f.id.as_ref().map_or("", |id| id.value.as_str()),
+                &f.from.value,
+                &f.to.value,
+            ] {
+                hasher.write(part.as_bytes());
+                hasher.write(&[0]);
+            }
+            let mut data: Vec<&str> = f.data.iter().map(|d| d.value.as_str()).collect();
+            data.sort_unstable();
+            for key in data {
+                hasher.write(key.as_bytes());
+                hasher.write(&[1]);
+            }
+            (hasher.finish(), i)
         })
         .collect()
 }
 
-fn categories(inv: &Inventory) -> BTreeSet<String> {
+fn flow_change(f: &crate::inventory::model::Flow) -> FlowChange {
+    let mut data: Vec<String> = f.data.iter().map(|d| d.value.clone()).collect();
+    data.sort();
+    FlowChange {
+        flow: f.label(),
+        from: f.from.value.clone(),
+        to: f.to.value.clone(),
+        data,
+    }
+}
+
+/// The flows of `inv` (by index) whose key `other` does not have.
+fn flows_missing_from(
+    inv: &Inventory,
+    keys: &std::collections::HashMap<u64, usize>,
+    other: &std::collections::HashMap<u64, usize>,
+) -> Vec<FlowChange> {
+    let mut changes: Vec<FlowChange> = keys
+        .iter()
+        .filter(|(key, _)| !other.contains_key(*key))
+        .map(|(_, i)| flow_change(&inv.decl.flows[*i]))
+        .collect();
+    changes.sort();
+    changes
+}
+
+fn categories(inv: &Inventory) -> std::collections::HashSet<&str> {
     let flows = inv.decl.flows.iter().flat_map(|f| f.data.iter());
     let holds = inv
         .decl
         .stores
         .iter()
         .flat_map(|s| s.holds.iter().flat_map(|h| h.data.iter()));
-    flows.chain(holds).map(|d| d.value.clone()).collect()
+    flows.chain(holds).map(|d| d.value.as_str()).collect()
 }
 
 /// Per recipient, the categories that reach it (not anonymized).
-fn reaching(audit: &Audit) -> BTreeMap<String, BTreeSet<String>> {
+fn reaching(audit: &Audit) -> BTreeMap<&str, BTreeSet<&str>> {
     let g = &audit.graph;
     let tree = &audit.inventory.taxonomy.categories;
-    let mut map: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut map: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for node in g.graph.node_indices() {
         let info = g.info(node);
         if !matches!(info.kind, NodeKind::Subprocessor | NodeKind::ThirdParty) {
@@ -191,18 +228,19 @@ fn reaching(audit: &Audit) -> BTreeMap<String, BTreeSet<String>> {
         let keys = g
             .incoming(node)
             .filter(|(_, d)| !d.anonymized)
-            .map(|(_, d)| tree.key(d.category).to_owned());
-        map.entry(info.id.clone()).or_default().extend(keys);
+            .map(|(_, d)| tree.key(d.category));
+        map.entry(info.id.as_str()).or_default().extend(keys);
     }
     map
 }
 
-/// Every category crossing a border, with the regions and the flow.
-fn crossings(audit: &Audit) -> BTreeSet<Crossing> {
+/// Every flow crossing a border: its regions on each side, its name, and the
+/// categories it carries (not anonymized).
+fn crossings(audit: &Audit) -> Vec<(String, String, String, Vec<&str>)> {
     let g = &audit.graph;
     let inv = &audit.inventory;
     let tree = &inv.taxonomy.categories;
-    let mut set = BTreeSet::new();
+    let mut list = Vec::new();
     for edge in g.graph.edge_references() {
         if !g.crosses_border(inv, edge.id()) {
             continue;
@@ -215,16 +253,44 @@ fn crossings(audit: &Audit) -> BTreeSet<Crossing> {
                 format!("the backup of `{}`", inv.decl.stores[i].common.id.value)
             }
         };
-        for datum in g.carried(edge.id()).iter().filter(|d| !d.anonymized) {
-            set.insert(Crossing {
-                category: tree.key(datum.category).to_owned(),
-                from: from.clone(),
-                to: to.clone(),
-                flow: flow.clone(),
-            });
-        }
+        let keys = g
+            .carried(edge.id())
+            .iter()
+            .filter(|d| !d.anonymized)
+            .map(|d| tree.key(d.category))
+            .collect();
+        list.push((from, to, flow, keys));
     }
-    set
+    list
+}
+
+/// The crossings of `head` that `base` does not have.
+fn new_crossings(base: &Audit, head: &Audit) -> Vec<Crossing> {
+    let before = crossings(base);
+    let seen: std::collections::HashSet<(&str, &str, &str, &str)> = before
+        .iter()
+        .flat_map(|(from, to, flow, keys)| {
+            keys.iter()
+                .map(move |k| (*k, from.as_str(), to.as_str(), flow.as_str()))
+        })
+        .collect();
+    let mut new: Vec<Crossing> = crossings(head)
+        .iter()
+        .flat_map(|(from, to, flow, keys)| {
+            keys.iter()
+                .filter(|k| !seen.contains(&(**k, from.as_str(), to.as_str(), flow.as_str())))
+                .map(|k| Crossing {
+                    category: (*k).to_owned(),
+                    from: from.clone(),
+                    to: to.clone(),
+                    flow: flow.clone(),
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    new.sort();
+    new.dedup();
+    new
 }
 
 fn selector_items(selector: &[NodeMatch]) -> BTreeSet<String> {
@@ -438,17 +504,9 @@ pub fn compare(
             regions: r.regions.clone(),
         })
         .collect();
-    let (mut bf, mut hf) = (flows(bi), flows(hi));
-    let head_keys: BTreeSet<String> = hf.keys().cloned().collect();
-    let base_keys: BTreeSet<String> = bf.keys().cloned().collect();
-    changes.flows_added = head_keys
-        .difference(&base_keys)
-        .filter_map(|k| hf.remove(k))
-        .collect();
-    changes.flows_removed = base_keys
-        .difference(&head_keys)
-        .filter_map(|k| bf.remove(k))
-        .collect();
+    let (bf, hf) = (flow_keys(bi), flow_keys(hi));
+    changes.flows_added = flows_missing_from(hi, &hf, &bf);
+    changes.flows_removed = flows_missing_from(bi, &bf, &hf);
     let region_set = |inv: &Inventory| -> BTreeSet<String> {
         inv.decl
             .regions
@@ -477,20 +535,27 @@ pub fn compare(
             });
         }
     }
-    changes.categories_added = added(&categories(bi), &categories(hi));
-    changes.categories_removed = added(&categories(hi), &categories(bi));
+    let (bc, hc) = (categories(bi), categories(hi));
+    let difference = |a: &std::collections::HashSet<&str>, b: &std::collections::HashSet<&str>| {
+        let mut keys: Vec<String> = a.difference(b).map(|k| (*k).to_owned()).collect();
+        keys.sort();
+        keys
+    };
+    changes.categories_added = difference(&hc, &bc);
+    changes.categories_removed = difference(&bc, &hc);
     let before = reaching(base);
+    let nothing = BTreeSet::new();
     for (recipient, keys) in reaching(head) {
-        let old = before.get(&recipient).cloned().unwrap_or_default();
-        let new: Vec<String> = keys.difference(&old).cloned().collect();
+        let old = before.get(recipient).unwrap_or(&nothing);
+        let new: Vec<String> = keys.difference(old).map(|k| (*k).to_owned()).collect();
         if !new.is_empty() {
             changes.newly_reaching.push(Reaching {
-                recipient,
+                recipient: recipient.to_owned(),
                 categories: new,
             });
         }
     }
-    changes.newly_crossing = added(&crossings(base), &crossings(head));
+    changes.newly_crossing = new_crossings(base, head);
     let base_rules: BTreeMap<&str, &Rule> = bi
         .decl
         .rules
@@ -524,25 +589,25 @@ pub fn compare(
             });
         }
     }
-    let counts = |audit: &Audit| -> BTreeSet<String> {
+    fn counts(audit: &Audit) -> std::collections::HashSet<&str> {
         audit
             .findings
             .iter()
             .filter(|f| f.suppression.is_none())
-            .map(|f| f.fingerprint.clone())
+            .map(|f| f.fingerprint.as_str())
             .collect()
-    };
+    }
     let (bp, hp) = (counts(base), counts(head));
     changes.findings_introduced = head
         .findings
         .iter()
-        .filter(|f| f.suppression.is_none() && !bp.contains(&f.fingerprint))
+        .filter(|f| f.suppression.is_none() && !bp.contains(f.fingerprint.as_str()))
         .map(|f| finding_change(f, head, head_root))
         .collect();
     changes.findings_fixed = base
         .findings
         .iter()
-        .filter(|f| f.suppression.is_none() && !hp.contains(&f.fingerprint))
+        .filter(|f| f.suppression.is_none() && !hp.contains(f.fingerprint.as_str()))
         .map(|f| finding_change(f, base, base_root))
         .collect();
     changes

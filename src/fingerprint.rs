@@ -276,7 +276,10 @@ pub fn assign(
     findings: &mut [Finding],
     root: Option<&Path>,
 ) {
-    let outline = decl.map(|d| Outline::build(d, sources));
+    // The outline is built only when a finding still needs its key.
+    let outline = decl
+        .filter(|_| findings.iter().any(|f| f.key.is_none()))
+        .map(|d| Outline::build(d, sources));
     let mut seen: HashMap<String, usize> = HashMap::new();
     for finding in findings.iter_mut() {
         if finding.key.is_none() {

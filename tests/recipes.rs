@@ -15,9 +15,11 @@ fn parse(path: &str) -> Value {
 fn github_commands() -> Vec<String> {
     let workflow = parse("docs/ci/github-workflow.yml");
     let steps = workflow["jobs"]["ropa"]["steps"].as_array().expect("steps");
-    assert!(steps.iter().any(|s| s["uses"]
-        .as_str()
-        .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif"))));
+    assert!(steps.iter().any(|s| {
+        s["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif"))
+    }));
     assert_eq!(workflow["permissions"]["security-events"], "write");
     steps
         .iter()
@@ -78,8 +80,11 @@ fn every_ropa_command_of_the_recipes_succeeds_on_a_repository() {
     git(root, &["commit", "-qm", "inventory"]);
     git(root, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
     git(root, &["checkout", "-qb", "feature"]);
-    fs::write(root.join("inventory/main.yaml"), format!("# reviewed\n{inventory}"))
-        .expect("write");
+    fs::write(
+        root.join("inventory/main.yaml"),
+        format!("# reviewed\n{inventory}"),
+    )
+    .expect("write");
     git(root, &["commit", "-qam", "a comment"]);
     let binary = Path::new(env!("CARGO_BIN_EXE_ropa"));
     let path = format!(
@@ -111,7 +116,10 @@ fn every_ropa_command_of_the_recipes_succeeds_on_a_repository() {
             .expect("SARIF is JSON");
     assert_eq!(sarif["version"], "2.1.0");
     let summary = fs::read_to_string(summary).expect("summary");
-    assert!(summary.contains("## ropa: what this change does to the data map"), "{summary}");
+    assert!(
+        summary.contains("## ropa: what this change does to the data map"),
+        "{summary}"
+    );
     assert!(summary.contains("## ropa: every promise kept"), "{summary}");
     let quality: Value = serde_json::from_str(
         &fs::read_to_string(root.join("gl-code-quality-report.json")).expect("report"),

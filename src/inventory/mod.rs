@@ -92,10 +92,39 @@ impl Inventory {
     }
 }
 
+/// One decoded file: its text, what it declares and the problems found in it.
+type Decoded = (String, Declarations, Vec<Finding>);
+
+/// Decoded files shared by the loads of two versions of one inventory (`ropa diff`): a
+/// file at the same place in the file list with the same text is parsed and decoded
+/// once, by whichever load reaches it first, and copied for the other.
+#[derive(Default)]
+pub struct SharedDecodes {
+    slots: std::sync::Mutex<HashMap<(usize, u64), std::sync::Arc<std::sync::OnceLock<Decoded>>>>,
+}
+
+impl SharedDecodes {
+    fn slot(&self, file: FileId, text: &str) -> std::sync::Arc<std::sync::OnceLock<Decoded>> {
+        use std::hash::Hasher;
+        let mut hasher = fnv::FnvHasher::default();
+        hasher.write(text.as_bytes());
+        let key = (file.0, hasher.finish());
+        let mut slots = self
+            .slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        slots.entry(key).or_default().clone()
+    }
+}
+
 /// Parses and decodes each file on its own, spread over the machine's cores; results
 /// come back in file order, so output does not depend on scheduling.
-fn parse_all(sources: &SourceMap, files: &[FileId]) -> Vec<(Declarations, Vec<Finding>)> {
-    let parse_one = |file: FileId| {
+fn parse_all(
+    sources: &SourceMap,
+    files: &[FileId],
+    shared: Option<&SharedDecodes>,
+) -> Vec<(Declarations, Vec<Finding>)> {
+    let decode = |file: FileId| {
         let mut decl = Declarations::default();
         let mut problems = Vec::new();
         match crate::yaml::parse(sources.text(file), file) {
@@ -103,6 +132,22 @@ fn parse_all(sources: &SourceMap, files: &[FileId]) -> Vec<(Declarations, Vec<Fi
             Err(problem) => problems.push(*problem),
         }
         (decl, problems)
+    };
+    let parse_one = |file: FileId| {
+        let Some(shared) = shared else {
+            return decode(file);
+        };
+        let text = sources.text(file);
+        let slot = shared.slot(file, text);
+        let (decoded_text, decl, problems) = slot.get_or_init(|| {
+            let (decl, problems) = decode(file);
+            (text.to_owned(), decl, problems)
+        });
+        if decoded_text == text {
+            (decl.clone(), problems.clone())
+        } else {
+            decode(file) // a hash collision: not the same file after all
+        }
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -130,6 +175,15 @@ fn parse_all(sources: &SourceMap, files: &[FileId]) -> Vec<(Declarations, Vec<Fi
 /// Loads the inventory at `paths` (files or directories). Reads and checks every file
 /// before reporting, so all problems come out together.
 pub fn load(paths: &[PathBuf]) -> Result<Inventory, LoadFailure> {
+    load_shared(paths, None)
+}
+
+/// [`load`], reusing the files `shared` already decoded for another version of the
+/// inventory.
+pub fn load_shared(
+    paths: &[PathBuf],
+    shared: Option<&SharedDecodes>,
+) -> Result<Inventory, LoadFailure> {
     let mut problems = Vec::new();
     let mut sources = SourceMap::new();
     let mut files = Vec::new();
@@ -140,7 +194,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Inventory, LoadFailure> {
         }
     }
     let mut decl = Declarations::default();
-    for (file_decl, file_problems) in parse_all(&sources, &files) {
+    for (file_decl, file_problems) in parse_all(&sources, &files, shared) {
         decl.append(file_decl);
         problems.extend(file_problems);
     }
