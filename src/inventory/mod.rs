@@ -95,16 +95,19 @@ impl Inventory {
 /// One decoded file: its text, what it declares and the problems found in it.
 type Decoded = (String, Declarations, Vec<Finding>);
 
+/// Where a decoded file is kept until both loads have it.
+type Slot = std::sync::Arc<std::sync::OnceLock<Decoded>>;
+
 /// Decoded files shared by the loads of two versions of one inventory (`ropa diff`): a
 /// file at the same place in the file list with the same text is parsed and decoded
 /// once, by whichever load reaches it first, and copied for the other.
 #[derive(Default)]
 pub struct SharedDecodes {
-    slots: std::sync::Mutex<HashMap<(usize, u64), std::sync::Arc<std::sync::OnceLock<Decoded>>>>,
+    slots: std::sync::Mutex<HashMap<(usize, u64), Slot>>,
 }
 
 impl SharedDecodes {
-    fn slot(&self, file: FileId, text: &str) -> std::sync::Arc<std::sync::OnceLock<Decoded>> {
+    fn slot(&self, file: FileId, text: &str) -> Slot {
         use std::hash::Hasher;
         let mut hasher = fnv::FnvHasher::default();
         hasher.write(text.as_bytes());
