@@ -269,6 +269,11 @@ pub enum ScanFormat {
     Table,
     /// One JSON document (schema `ropa-scan/1`, see docs/json.md).
     Json,
+    /// SARIF 2.1.0, for code scanning: personal fields as notes, SDKs and logged
+    /// personal values as warnings.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -779,6 +784,15 @@ fn scan(args: &ScanArgs) -> io::Result<u8> {
     let mut out = io::stdout().lock();
     let written = match args.format {
         ScanFormat::Json => out.write_all(json::to_string(&report).as_bytes()),
+        ScanFormat::Sarif => {
+            let root = std::env::current_dir().ok();
+            let log = report::sarif::scan_log(&report::scan::results(&report), root.as_deref());
+            out.write_all(json::to_string(&log).as_bytes())
+        }
+        ScanFormat::Github => {
+            let root = std::env::current_dir().ok();
+            report::github::write_scan(&mut out, &report::scan::results(&report), root.as_deref())
+        }
         ScanFormat::Table => {
             let width = report::scan::table_width(io::stdout().is_terminal());
             report::scan::write_table_report(&mut out, &report, width)

@@ -153,3 +153,37 @@ fn fingerprints_survive_edits_that_move_lines() {
     assert_eq!(remaining.len(), 1);
     assert!(before.contains(&remaining[0]));
 }
+
+#[test]
+fn scan_sarif_is_valid_and_github_annotations_point_at_the_code() {
+    let output = ropa()
+        .args(["scan", "fixtures/code/token-logged", "--format", "sarif"])
+        .output()
+        .expect("runs");
+    let log: Value = serde_json::from_slice(&output.stdout).expect("SARIF is JSON");
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&log)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let rules: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["ruleId"].as_str())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "personal-field",
+            "personal-field",
+            "personal-data-logged",
+            "personal-data-logged"
+        ]
+    );
+    let output = ropa()
+        .args(["scan", "fixtures/code/token-logged", "--format", "github"])
+        .output()
+        .expect("runs");
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}

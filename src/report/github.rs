@@ -73,6 +73,31 @@ pub fn write(
     Ok(())
 }
 
+/// A scan's results as annotations: personal fields as notices, the rest as warnings.
+pub fn write_scan(
+    out: &mut impl Write,
+    results: &[super::scan::ScanResult],
+    root: Option<&Path>,
+) -> io::Result<()> {
+    for r in results {
+        let command = match r.level {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        writeln!(
+            out,
+            "::{command} file={},line={},col={},title={}::{}",
+            property(&crate::fingerprint::relative_path(&r.file, root)),
+            r.line,
+            r.column,
+            property(&format!("ropa {}", r.rule)),
+            data(&crate::text::sanitize(&r.message))
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -305,6 +305,99 @@ pub fn log(findings: &[Finding], sources: &SourceMap, root: Option<&Path>) -> Lo
     }
 }
 
+/// The SARIF log of one `ropa scan`: personal fields as notes, SDKs, logged personal
+/// values and skipped files as warnings, each with a fingerprint of what it is about.
+pub fn scan_log(results: &[super::scan::ScanResult], root: Option<&Path>) -> Log {
+    let rules = super::scan::SCAN_RULES
+        .iter()
+        .map(|(id, help)| Rule {
+            id,
+            short_description: Message {
+                text: (*help).to_owned(),
+            },
+            full_description: Message {
+                text: (*help).to_owned(),
+            },
+            help: Help {
+                text: (*help).to_owned(),
+                markdown: (*help).to_owned(),
+            },
+            default_configuration: Configuration {
+                level: if *id == "personal-field" {
+                    "note"
+                } else {
+                    "warning"
+                },
+            },
+        })
+        .collect();
+    let results = results
+        .iter()
+        .map(|r| {
+            use std::hash::Hasher;
+            let file = crate::fingerprint::relative_path(&r.file, root);
+            let mut hasher = fnv::FnvHasher::default();
+            for part in [r.rule, file.as_str(), r.key.as_str()] {
+                hasher.write(part.as_bytes());
+                hasher.write(&[0]);
+            }
+            SarifResult {
+                rule_id: r.rule,
+                rule_index: super::scan::SCAN_RULES
+                    .iter()
+                    .position(|(id, _)| *id == r.rule)
+                    .unwrap_or(0),
+                level: level(r.level),
+                message: Message {
+                    text: r.message.clone(),
+                },
+                locations: vec![Location {
+                    id: None,
+                    physical_location: PhysicalLocation {
+                        artifact_location: ArtifactLocation {
+                            uri: uri(&r.file, root),
+                        },
+                        region: Some(Region {
+                            start_line: (r.line as usize).max(1),
+                            start_column: (r.column as usize).max(1),
+                            end_line: (r.line as usize).max(1),
+                            end_column: (r.column as usize).max(1) + 1,
+                        }),
+                    },
+                    message: None,
+                }],
+                related_locations: Vec::new(),
+                partial_fingerprints: BTreeMap::from([(
+                    FINGERPRINT_KEY,
+                    format!("{:016x}", hasher.finish()),
+                )]),
+                suppressions: Vec::new(),
+                properties: Properties {
+                    rule: None,
+                    claims: Vec::new(),
+                    key: Some(r.key.clone()),
+                },
+            }
+        })
+        .collect();
+    Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "ropa",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    rules,
+                },
+            },
+            column_kind: "unicodeCodePoints",
+            results,
+        }],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

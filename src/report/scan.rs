@@ -489,3 +489,105 @@ pub fn write_table_report(
         s.skipped
     )
 }
+
+/// One thing a scan found, as the CI formats (SARIF, GitHub annotations) show it.
+pub struct ScanResult {
+    /// `personal-field`, `third-party-sdk`, `personal-data-logged` or `skipped-source`.
+    pub rule: &'static str,
+    pub level: crate::finding::Severity,
+    pub message: String,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// What it is about, for its fingerprint: `models::User.email`, `sentry`.
+    pub key: String,
+}
+
+/// The rules of a scan's results, with what each means.
+pub const SCAN_RULES: [(&str, &str); 4] = [
+    (
+        "personal-field",
+        "A struct field that holds personal data: declare where it is stored or sent in the inventory, or mark it `// ropa: not-personal (why)`.",
+    ),
+    (
+        "third-party-sdk",
+        "A dependency on a third-party SDK that sends data to its vendor: declare the vendor as a sub-processor.",
+    ),
+    (
+        "personal-data-logged",
+        "A personal value passed to a logging macro: log an id or a redacted value instead.",
+    ),
+    (
+        "skipped-source",
+        "A file ropa could not read or parse without building it; it was not scanned.",
+    ),
+];
+
+/// The report's fields, SDKs, logged values and skipped files as results.
+pub fn results(report: &ScanReport) -> Vec<ScanResult> {
+    use crate::finding::Severity;
+    let mut results = Vec::new();
+    for f in &report.fields {
+        let owner = match &f.variant {
+            Some(variant) => format!("{}::{variant}", f.item),
+            None => f.item.clone(),
+        };
+        let path = if f.module.is_empty() {
+            owner
+        } else {
+            format!("{}::{owner}", f.module)
+        };
+        results.push(ScanResult {
+            rule: "personal-field",
+            level: Severity::Info,
+            message: format!(
+                "`{path}.{}` holds `{}` ({}; confidence {:.2})",
+                f.field, f.category, f.reason, f.confidence
+            ),
+            file: f.at.file.clone(),
+            line: f.at.line,
+            column: f.at.column,
+            key: format!("{path}.{}", f.field),
+        });
+    }
+    for d in &report.dependencies {
+        results.push(ScanResult {
+            rule: "third-party-sdk",
+            level: Severity::Warning,
+            message: format!(
+                "dependency `{}` sends data to {} ({}, usually {})",
+                d.krate, d.legal_name, d.kind, d.region
+            ),
+            file: d.at.file.clone(),
+            line: d.at.line,
+            column: d.at.column,
+            key: format!("dependencies.{}", d.krate),
+        });
+    }
+    for l in &report.logs {
+        results.push(ScanResult {
+            rule: "personal-data-logged",
+            level: Severity::Warning,
+            message: format!(
+                "`{}!` logs `{}`, which holds `{}` ({})",
+                l.macro_name, l.expr, l.category, l.reason
+            ),
+            file: l.at.file.clone(),
+            line: l.at.line,
+            column: l.at.column,
+            key: format!("{}!({})", l.macro_name, l.expr),
+        });
+    }
+    for s in &report.skipped {
+        results.push(ScanResult {
+            rule: "skipped-source",
+            level: Severity::Warning,
+            message: format!("{} was not scanned: {}", s.file, s.reason),
+            file: s.file.clone(),
+            line: s.line.unwrap_or(1),
+            column: s.column.unwrap_or(1),
+            key: s.file.clone(),
+        });
+    }
+    results
+}
