@@ -87,6 +87,26 @@ fn finding_detail_shows_claim_path_excerpt_and_fix() {
 }
 
 #[test]
+fn waived_findings_are_shown_as_waived_and_not_counted() {
+    let mut app = app("fixtures/pass/waivers.yaml");
+    app.show(ViewId::Overview);
+    let overview = screen(&mut app, 120, 40);
+    assert!(overview.contains("0 errors"), "{overview}");
+    assert!(
+        overview.contains("2 waived or in the baseline"),
+        "{overview}"
+    );
+    app.show(ViewId::Findings);
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("waived"), "{shown}");
+    assert!(
+        shown.contains("Waived: Kept until the deletion of its last backup is confirmed."),
+        "{shown}"
+    );
+    insta::assert_snapshot!("waivers-findings-120x40", shown);
+}
+
+#[test]
 fn inventory_that_does_not_load_opens_the_error_view() {
     let mut app = app(NOT_LOADING);
     for (w, h) in [(80, 24), (120, 40)] {

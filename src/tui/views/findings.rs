@@ -90,7 +90,12 @@ impl Findings {
                 if keep {
                     self.rows.push(i);
                     haystacks.push(format!(
-                        "{} {} {} {}",
+                        "{}{} {} {} {}",
+                        if f.suppression.is_some() {
+                            "waived "
+                        } else {
+                            ""
+                        },
                         f.severity,
                         f.code,
                         f.rule.as_deref().unwrap_or(""),
@@ -121,6 +126,35 @@ pub fn detail_lines(f: &Finding, sources: &SourceMap, theme: &Theme) -> Vec<Line
         head.push(Span::styled(format!("  rule {}", clean(rule)), theme.dim()));
     }
     lines.push(Line::from(head));
+    match &f.suppression {
+        Some(crate::finding::Suppression::Waiver {
+            reason,
+            approved_by,
+            expires,
+            ..
+        }) => {
+            let mut text = format!("Waived: {}", clean(reason));
+            if let Some(by) = approved_by {
+                text.push_str(&format!(" (approved by {}", clean(by)));
+                text.push_str(
+                    &expires
+                        .as_ref()
+                        .map(|e| format!(", until {e})"))
+                        .unwrap_or(")".into()),
+                );
+            } else if let Some(until) = expires {
+                text.push_str(&format!(" (until {until})"));
+            }
+            lines.push(Line::styled(text, theme.dim()));
+        }
+        Some(crate::finding::Suppression::Baseline) => {
+            lines.push(Line::styled(
+                "In the baseline: accepted, not counted",
+                theme.dim(),
+            ));
+        }
+        None => {}
+    }
     // A message can quote input of any size; a few lines of it say what went wrong.
     lines.push(Line::styled(
         clean_head(&f.message, MAX_MESSAGE),
@@ -325,10 +359,10 @@ impl View for Findings {
                 |row| {
                     let f = &findings[rows[row]];
                     Row::new([
-                        Cell::from(Span::styled(
-                            f.severity.as_str(),
-                            theme.severity(f.severity),
-                        )),
+                        Cell::from(match f.suppression {
+                            Some(_) => Span::styled("waived", theme.dim()),
+                            None => Span::styled(f.severity.as_str(), theme.severity(f.severity)),
+                        }),
                         Cell::from(f.rule.as_deref().map_or_else(|| f.code.to_owned(), clean)),
                         Cell::from(clean(&f.message)),
                     ])

@@ -34,7 +34,12 @@ impl View for Overview {
         self.promises.clear();
         if let Some(ready) = data.ready() {
             let mut broken: std::collections::HashMap<&str, usize> = Default::default();
-            for finding in &ready.audit.findings {
+            for finding in ready
+                .audit
+                .findings
+                .iter()
+                .filter(|f| f.suppression.is_none())
+            {
                 if let Some(rule) = &finding.rule {
                     *broken.entry(rule.as_str()).or_default() += 1;
                 }
@@ -127,9 +132,15 @@ impl View for Overview {
                 .audit
                 .findings
                 .iter()
-                .filter(|f| f.severity == severity)
+                .filter(|f| f.severity == severity && f.suppression.is_none())
                 .count()
         };
+        let waived = ready
+            .audit
+            .findings
+            .iter()
+            .filter(|f| f.suppression.is_some())
+            .count();
         let broken = self.promises.iter().filter(|p| p.findings > 0).count();
         summary.push(Line::from(vec![
             Span::styled(
@@ -152,6 +163,11 @@ impl View for Overview {
                 format!("{} info", by(Severity::Info)),
                 theme.severity(Severity::Info),
             ),
+            Span::raw(if waived > 0 {
+                format!(" · {waived} waived or in the baseline")
+            } else {
+                String::new()
+            }),
             Span::raw(format!(
                 "   promises: {} kept, {} broken",
                 self.promises.len() - broken,
