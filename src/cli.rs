@@ -397,6 +397,20 @@ fn audit_side(
     report_side(side, paths, result)
 }
 
+/// Prints every problem of an inventory that did not load to stderr, then `why` and
+/// the counts.
+fn write_load_failure(failure: &crate::inventory::LoadFailure, why: &str) -> io::Result<()> {
+    let mut err =
+        BufferedStandardStream::stderr(color_choice(Color::Auto, io::stderr().is_terminal()));
+    human::write(&mut err, &failure.problems, &failure.sources, None, true)?;
+    writeln!(
+        err,
+        "{why}: {}",
+        human::summary_line(&report::Summary::of(&failure.problems))
+    )?;
+    err.flush()
+}
+
 /// Passes an audit through, or says which side did not load and why.
 fn report_side(
     side: &crate::revision::Side,
@@ -406,14 +420,8 @@ fn report_side(
     match result {
         Ok(audit) => Ok(Ok(audit)),
         Err(failure) => {
-            let mut err = BufferedStandardStream::stderr(color_choice(
-                Color::Auto,
-                io::stderr().is_terminal(),
-            ));
-            human::write(&mut err, &failure.problems, &failure.sources, None, true)?;
-            writeln!(
-                err,
-                "ropa: the inventory at {} does not load ({}; its files were read into {}): {}",
+            let why = format!(
+                "ropa: the inventory at {} does not load ({}; its files were read into {})",
                 crate::text::sanitize(&side.name),
                 paths
                     .iter()
@@ -421,9 +429,8 @@ fn report_side(
                     .collect::<Vec<_>>()
                     .join(", "),
                 side.root.display(),
-                human::summary_line(&report::Summary::of(&failure.problems))
-            )?;
-            err.flush()?;
+            );
+            write_load_failure(&failure, &why)?;
             Ok(Err(()))
         }
     }
@@ -501,17 +508,10 @@ fn baseline(args: &BaselineArgs) -> io::Result<u8> {
     let audit = match crate::audit::run(&args.paths, !args.no_code, &progress) {
         Ok(audit) => audit,
         Err(failure) => {
-            let mut err = BufferedStandardStream::stderr(color_choice(
-                Color::Auto,
-                io::stderr().is_terminal(),
-            ));
-            human::write(&mut err, &failure.problems, &failure.sources, None, true)?;
-            writeln!(
-                err,
-                "ropa could not load the inventory, so no baseline was written: {}",
-                human::summary_line(&report::Summary::of(&failure.problems))
+            write_load_failure(
+                &failure,
+                "ropa could not load the inventory, so no baseline was written",
             )?;
-            err.flush()?;
             return Ok(EXIT_INPUT_ERROR);
         }
     };

@@ -28,20 +28,13 @@ struct Case<'a> {
 }
 
 fn line(f: &Finding, sources: &SourceMap, root: Option<&Path>) -> String {
-    let at = match (f.span, &f.file) {
-        (Some(span), _) => {
-            let p = sources.position(span);
-            format!(
-                "{}:{}:{}",
-                crate::fingerprint::relative_path(&p.file, root),
-                p.line,
-                p.column
-            )
-        }
-        (None, Some(file)) => crate::fingerprint::relative_path(file, root),
-        (None, None) => String::new(),
-    };
-    format!("{}[{}] {at}: {}", f.severity, f.code, f.message)
+    format!(
+        "{}[{}] {}: {}",
+        f.severity,
+        f.code,
+        super::place(f, sources, root),
+        f.message
+    )
 }
 
 pub fn write(

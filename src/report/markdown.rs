@@ -19,29 +19,13 @@ fn escape(text: &str) -> String {
         .replace('|', "\\|")
 }
 
-fn location(f: &Finding, sources: &SourceMap, root: Option<&Path>) -> String {
-    match (f.span, &f.file) {
-        (Some(span), _) => {
-            let p = sources.position(span);
-            format!(
-                "{}:{}:{}",
-                crate::fingerprint::relative_path(&p.file, root),
-                p.line,
-                p.column
-            )
-        }
-        (None, Some(file)) => crate::fingerprint::relative_path(file, root),
-        (None, None) => String::new(),
-    }
-}
-
 fn details(out: &mut String, f: &Finding, sources: &SourceMap, root: Option<&Path>) {
     let _ = writeln!(
         out,
         "<details><summary><b>{}[{}]</b> <code>{}</code>: {}</summary>\n",
         f.severity,
         f.code,
-        escape(&location(f, sources, root)),
+        escape(&super::place(f, sources, root)),
         escape(&f.message)
     );
     if let Some(rule) = &f.rule {
@@ -183,7 +167,7 @@ pub fn render(
                 "- {}[{}] <code>{}</code>: {} ({why})",
                 f.severity,
                 f.code,
-                escape(&location(f, sources, root)),
+                escape(&super::place(f, sources, root)),
                 escape(&f.message)
             );
         }

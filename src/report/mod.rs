@@ -60,6 +60,28 @@ pub struct Scope {
     pub manifests: usize,
 }
 
+/// Where a finding is, for one-line formats: `file:line:column` with the file relative
+/// to `root`, the file alone for a finding about a whole file, or nothing.
+pub fn place(
+    f: &Finding,
+    sources: &crate::source::SourceMap,
+    root: Option<&std::path::Path>,
+) -> String {
+    match (f.span, &f.file) {
+        (Some(span), _) => {
+            let p = sources.position(span);
+            format!(
+                "{}:{}:{}",
+                crate::fingerprint::relative_path(&p.file, root),
+                p.line,
+                p.column
+            )
+        }
+        (None, Some(file)) => crate::fingerprint::relative_path(file, root),
+        (None, None) => String::new(),
+    }
+}
+
 /// `one` or `many`, by count.
 pub(crate) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }

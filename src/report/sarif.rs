@@ -57,6 +57,25 @@ struct Rule {
     default_configuration: Configuration,
 }
 
+impl Rule {
+    /// A rule with a one-line summary, its documentation as description and help
+    /// (plain and Markdown), and its default level.
+    fn new(id: &'static str, summary: String, doc: &str, level: &'static str) -> Self {
+        Rule {
+            id,
+            short_description: Message { text: summary },
+            full_description: Message {
+                text: doc.to_owned(),
+            },
+            help: Help {
+                text: doc.to_owned(),
+                markdown: doc.to_owned(),
+            },
+            default_configuration: Configuration { level },
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Help {
     text: String,
@@ -141,6 +160,26 @@ struct Region {
     end_column: usize,
 }
 
+/// One run of the `ropa` tool with these rules and results.
+fn log_of(rules: Vec<Rule>, results: Vec<SarifResult>) -> Log {
+    Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "ropa",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    rules,
+                },
+            },
+            column_kind: "unicodeCodePoints",
+            results,
+        }],
+    }
+}
+
 fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
@@ -206,22 +245,12 @@ pub fn log(findings: &[Finding], sources: &SourceMap, root: Option<&Path>) -> Lo
         .map(|code| {
             let doc = crate::catalog::explain(code).unwrap_or_default();
             let body = doc.split_once('\n').map_or("", |(_, rest)| rest).trim();
-            Rule {
-                id: code,
-                short_description: Message {
-                    text: crate::catalog::summary(code),
-                },
-                full_description: Message {
-                    text: body.to_owned(),
-                },
-                help: Help {
-                    text: body.to_owned(),
-                    markdown: body.to_owned(),
-                },
-                default_configuration: Configuration {
-                    level: level(crate::catalog::default_severity(code)),
-                },
-            }
+            Rule::new(
+                code,
+                crate::catalog::summary(code),
+                body,
+                level(crate::catalog::default_severity(code)),
+            )
         })
         .collect();
     let results = findings
@@ -287,22 +316,7 @@ pub fn log(findings: &[Finding], sources: &SourceMap, root: Option<&Path>) -> Lo
             }
         })
         .collect();
-    Log {
-        schema: SCHEMA_URI,
-        version: "2.1.0",
-        runs: vec![Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "ropa",
-                    version: env!("CARGO_PKG_VERSION"),
-                    semantic_version: env!("CARGO_PKG_VERSION"),
-                    rules,
-                },
-            },
-            column_kind: "unicodeCodePoints",
-            results,
-        }],
-    }
+    log_of(rules, results)
 }
 
 /// The SARIF log of one `ropa scan`: personal fields as notes, SDKs, logged personal
@@ -380,22 +394,7 @@ pub fn scan_log(results: &[super::scan::ScanResult], root: Option<&Path>) -> Log
             }
         })
         .collect();
-    Log {
-        schema: SCHEMA_URI,
-        version: "2.1.0",
-        runs: vec![Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "ropa",
-                    version: env!("CARGO_PKG_VERSION"),
-                    semantic_version: env!("CARGO_PKG_VERSION"),
-                    rules,
-                },
-            },
-            column_kind: "unicodeCodePoints",
-            results,
-        }],
-    }
+    log_of(rules, results)
 }
 
 #[cfg(test)]
