@@ -30,6 +30,14 @@ Examples:
   ropa check --baseline ropa-baseline.json    fail only on findings not in it
   ropa baseline inventory/ -o ci/ropa-baseline.json";
 
+const TAXONOMY_AFTER_HELP: &str = "\
+Exit status: 0 listed, 2 usage error.
+
+Examples:
+  ropa taxonomy                      every category, use and subject
+  ropa taxonomy email                the keys for e-mail addresses
+  ropa taxonomy --tree uses market   purposes about marketing";
+
 const DIFF_AFTER_HELP: &str = "\
 Exit status: 0 no finding introduced, 1 findings introduced, 2 usage or input error (a
 revision that does not exist, no git, an inventory that does not load on one side).
@@ -117,6 +125,13 @@ pub enum Command {
     /// logging macros.
     #[command(after_help = SCAN_AFTER_HELP)]
     Scan(ScanArgs),
+    /// List the data categories, uses and subjects an inventory may name.
+    ///
+    /// Without a query, each tree indented, with every key's name; GDPR special
+    /// categories are marked `[sensitive]` and the inventory's own extensions
+    /// `[inventory]`. With a query, the keys that match it best (fuzzy, on key and name).
+    #[command(after_help = TAXONOMY_AFTER_HELP)]
+    Taxonomy(TaxonomyArgs),
     /// Explain a finding code: what it checks and how to fix a finding.
     ///
     /// Without a code, lists every code ropa can report.
@@ -160,6 +175,26 @@ pub struct CheckArgs {
     /// pull request's new findings. Reads REV with git, without touching the working copy.
     #[arg(long, value_name = "REV", conflicts_with = "baseline")]
     pub new_since: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TaxonomyArgs {
+    /// Words to look for in keys and names (`email`, `ip addr`); all keys without one.
+    pub query: Option<String>,
+    /// Only this tree.
+    #[arg(long, value_enum)]
+    pub tree: Option<TaxonomyTree>,
+    /// The inventory whose `taxonomy` extensions to include (default: ./inventory when
+    /// it exists).
+    #[arg(long, value_name = "PATH")]
+    pub inventory: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum TaxonomyTree {
+    Categories,
+    Uses,
+    Subjects,
 }
 
 #[derive(clap::Args, Debug)]
@@ -329,6 +364,7 @@ pub fn run(cli: Cli) -> io::Result<u8> {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Baseline(args)) => baseline(&args),
         Some(Command::Diff(args)) => diff(&args),
+        Some(Command::Taxonomy(args)) => taxonomy(&args),
         Some(Command::Scan(args)) => scan(&args),
         Some(Command::Explain { code }) => explain(code.as_deref()),
         Some(Command::Tui(args)) => crate::tui::run(args.paths),
@@ -448,6 +484,50 @@ fn open_side(spec: Option<&str>) -> io::Result<Option<crate::revision::Side>> {
             Ok(None)
         }
     }
+}
+
+fn taxonomy(args: &TaxonomyArgs) -> io::Result<u8> {
+    let paths = if args.inventory.is_empty() {
+        let default = PathBuf::from("inventory");
+        if default.is_dir() {
+            vec![default]
+        } else {
+            Vec::new()
+        }
+    } else {
+        args.inventory.clone()
+    };
+    let taxonomy = if paths.is_empty() {
+        crate::taxonomy::Taxonomy::builtin()
+    } else {
+        match crate::inventory::load(&paths) {
+            Ok(inventory) => inventory.taxonomy,
+            Err(failure) => {
+                writeln!(
+                    io::stderr(),
+                    "note: the inventory at {} does not load ({}), so only the built-in taxonomy is listed; `ropa check` says why",
+                    paths
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    human::summary_line(&report::Summary::of(&failure.problems))
+                )?;
+                crate::taxonomy::Taxonomy::builtin()
+            }
+        }
+    };
+    let only = args.tree.map(|t| match t {
+        TaxonomyTree::Categories => crate::taxonomy::Tree::Category,
+        TaxonomyTree::Uses => crate::taxonomy::Tree::Use,
+        TaxonomyTree::Subjects => crate::taxonomy::Tree::Subject,
+    });
+    let text = match &args.query {
+        Some(query) => report::taxonomy::search(&taxonomy, only, query, 30),
+        None => report::taxonomy::trees(&taxonomy, only),
+    };
+    ignore_closed_pipe(io::stdout().lock().write_all(text.as_bytes()))?;
+    Ok(EXIT_CLEAN)
 }
 
 fn diff(args: &DiffArgs) -> io::Result<u8> {

@@ -69,6 +69,43 @@ impl KeyTree {
         self.entries.is_empty()
     }
 
+    /// Every entry, in the order it was added (built-in keys first).
+    pub fn entries(&self) -> impl Iterator<Item = (KeyId, &Entry)> {
+        self.entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (KeyId(i as u32), e))
+    }
+
+    /// How many ancestors a key has (0 for a root).
+    pub fn depth(&self, id: KeyId) -> usize {
+        let mut depth = 0;
+        let mut current = self.entries[id.0 as usize].parent;
+        while let Some(c) = current {
+            depth += 1;
+            current = self.entries[c.0 as usize].parent;
+            if depth > self.entries.len() {
+                break; // a cycle, which the validator reports
+            }
+        }
+        depth
+    }
+
+    /// The keys from the root down to `id`, for sorting a tree depth first.
+    pub fn path(&self, id: KeyId) -> Vec<&str> {
+        let mut chain = vec![self.key(id)];
+        let mut current = self.entries[id.0 as usize].parent;
+        while let Some(c) = current {
+            if chain.len() > self.entries.len() {
+                break;
+            }
+            chain.push(self.key(c));
+            current = self.entries[c.0 as usize].parent;
+        }
+        chain.reverse();
+        chain
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|e| e.key.as_str())
     }
@@ -83,6 +120,20 @@ impl KeyTree {
             current = self.entries[c.0 as usize].parent;
         }
         false
+    }
+
+    /// The key someone most likely meant by `word`: first a key whose last segment is
+    /// the word's last segment (`user.email` and `email` → `user.contact.email`),
+    /// preferring one that shares the word's first segment, then the shortest; else the
+    /// closest spelling.
+    pub fn closest(&self, word: &str) -> Option<&str> {
+        let last = word.rsplit('.').next().unwrap_or(word);
+        let first = word.split('.').next().unwrap_or(word);
+        let by_segment = self
+            .keys()
+            .filter(|k| k.rsplit('.').next() == Some(last) && *k != word)
+            .min_by_key(|k| (!k.starts_with(&format!("{first}.")), k.len(), *k));
+        by_segment.or_else(|| crate::text::closest(word, self.keys()))
     }
 
     pub fn is_sensitive(&self, id: KeyId) -> bool {
@@ -213,6 +264,19 @@ impl Selector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn did_you_mean_reads_the_last_segment_first() {
+        let t = Taxonomy::builtin();
+        let c = &t.categories;
+        assert_eq!(c.closest("user.email"), Some("user.contact.email"));
+        assert_eq!(c.closest("email"), Some("user.contact.email"));
+        assert_eq!(c.closest("user.contact.emial"), Some("user.contact.email"));
+        assert_eq!(
+            c.closest("user.phone_number"),
+            Some("user.contact.phone_number")
+        );
+    }
 
     #[test]
     fn builtin_has_every_fideslang_key() {

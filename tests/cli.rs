@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{check_human, ropa};
+use common::{check_human, check_json, ropa};
 use std::fs;
 
 #[test]
@@ -171,4 +171,87 @@ fn closed_pipe_keeps_the_exit_status() {
         .status()
         .expect("bash runs");
     assert_eq!(status.code(), Some(1));
+}
+
+#[test]
+fn taxonomy_lists_trees_and_finds_keys() {
+    let output = ropa()
+        .args([
+            "taxonomy",
+            "email",
+            "--inventory",
+            "fixtures/pass/selectors.yaml",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with("category  user.contact.email"),
+        "{stdout}"
+    );
+    let output = ropa()
+        .args([
+            "taxonomy",
+            "--tree",
+            "categories",
+            "--inventory",
+            "fixtures/pass/selectors.yaml",
+        ])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("Data categories ("), "{stdout}");
+    assert!(stdout.contains("    user.contact.email"), "{stdout}");
+    assert!(stdout.contains("user.criminal_history") && stdout.contains("[sensitive]"));
+    assert!(!stdout.contains("Data uses"), "{stdout}");
+    // The inventory's own extensions are listed and marked.
+    let output = ropa()
+        .args([
+            "taxonomy",
+            "api request",
+            "--inventory",
+            "fixtures/pass/retention.yaml",
+        ])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("system.operations.api_request") && stdout.contains("[inventory]"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_misspelt_category_is_matched_by_its_last_segment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("inventory.yaml");
+    std::fs::write(
+        &path,
+        "version: 1\nsubjects:\n  - { id: customer, subject: customer }\nsystems:\n  - { id: web }\nflows:\n  - { from: customer, to: web, data: [user.email, phone_number], purpose: essential.service }\n",
+    )
+    .expect("write");
+    let (status, report) = check_json(&[path.to_str().expect("path")]);
+    assert_eq!(status, 2);
+    let helps: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["help"].as_str())
+        .collect();
+    assert!(
+        helps[0].starts_with("did you mean `user.contact.email`?"),
+        "{helps:?}"
+    );
+    assert!(
+        helps[1].starts_with("did you mean `user.contact.phone_number`?"),
+        "{helps:?}"
+    );
+}
+
+#[test]
+fn taxonomy_help() {
+    let output = ropa().args(["taxonomy", "--help"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
 }

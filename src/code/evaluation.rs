@@ -95,7 +95,9 @@ pub fn read_labels(path: &Path, taxonomy: &Taxonomy) -> Result<Vec<Label>, Vec<L
         let category = (!cells[8].is_empty()).then(|| cells[8].to_owned());
         match (&category, personal) {
             (Some(key), _) if taxonomy.categories.get(key).is_none() => {
-                let hint = crate::text::closest(key, taxonomy.categories.keys())
+                let hint = taxonomy
+                    .categories
+                    .closest(key)
                     .map(|c| format!("; did you mean `{c}`?"))
                     .unwrap_or_default();
                 errors.push(error(

@@ -303,7 +303,7 @@ impl Checker<'_> {
             format!("unknown {} `{}`", tree.noun(), key.value),
         )
         .at(key.span, format!("not in the {} taxonomy", tree.noun()));
-        finding = match closest(&key.value, keys.keys()) {
+        finding = match keys.closest(&key.value) {
             Some(s) => finding.with_help(format!(
                 "did you mean `{s}`? Keys follow the fideslang taxonomy (see docs/inventory.md); new ones can be declared under `taxonomy`"
             )),

@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod progress;
 pub mod sarif;
 pub mod scan;
+pub mod taxonomy;
 
 use crate::finding::{Finding, Severity};
 

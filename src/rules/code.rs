@@ -414,7 +414,7 @@ impl<'a> SectionChecker<'a> {
                 ))
             }
             AnnotationKind::Category(key) if self.category(key).is_none() => {
-                let suggestion = crate::text::closest(key, self.inv.taxonomy.categories.keys());
+                let suggestion = self.inv.taxonomy.categories.closest(key);
                 Some((
                     format!("`{key}` in a `ropa:` comment is not a data category"),
                     suggestion,
