@@ -268,3 +268,26 @@ fn an_over_complex_exclude_glob_is_reported_at_the_glob() {
     );
     assert!(help.contains("split"), "{help}");
 }
+
+#[test]
+fn one_file_of_a_multi_file_inventory_points_at_the_sibling_that_declares_a_reference() {
+    let (status, report) = check_json(&["inventory/actipro.yaml"]);
+    assert_eq!(status, 2);
+    let help = report["findings"][0]["help"].as_str().unwrap_or_default();
+    assert!(
+        help.starts_with("`us` is declared in inventory/regions.yaml, which was not loaded")
+            && help.contains("`ropa check inventory`"),
+        "{help}"
+    );
+}
+
+#[test]
+fn the_same_file_twice_is_read_once() {
+    let (status, report) = check_json(&[
+        "fixtures/pass/notice.yaml",
+        "fixtures/pass/notice.yaml",
+        "./fixtures/pass/notice.yaml",
+    ]);
+    assert_eq!(status, 0, "{report}");
+    assert_eq!(report["checked"]["files"], 1);
+}

@@ -14,6 +14,14 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Expands the given paths into the list of inventory files to read.
 pub fn discover(paths: &[PathBuf], problems: &mut Vec<Finding>) -> Vec<PathBuf> {
     let mut files = Vec::new();
+    // The same file named twice (or as a file and through its folder) is read once.
+    let mut seen = std::collections::HashSet::new();
+    let mut add = |files: &mut Vec<PathBuf>, path: PathBuf| {
+        let identity = fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if seen.insert(identity) {
+            files.push(path);
+        }
+    };
     for path in paths {
         let shown = path.display().to_string();
         let metadata = match fs::metadata(path) {
@@ -43,14 +51,40 @@ pub fn discover(paths: &[PathBuf], problems: &mut Vec<Finding>) -> Vec<PathBuf> 
                         "ropa reads the `*.yaml` and `*.yml` files directly inside the directory",
                     ),
                 ),
-                Ok(found) => files.extend(found),
+                Ok(found) => found.into_iter().for_each(|f| add(&mut files, f)),
                 Err(e) => problems.push(unreadable(&shown, &e)),
             }
         } else {
-            files.push(path.clone());
+            add(&mut files, path.clone());
         }
     }
     files
+}
+
+/// The `*.yaml` files beside the given files that were not given themselves: where a
+/// reference that resolves nowhere may be declared.
+pub fn siblings_not_loaded(loaded: &[PathBuf]) -> Vec<PathBuf> {
+    let identity = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let loaded_ids: std::collections::HashSet<PathBuf> =
+        loaded.iter().map(|p| identity(p)).collect();
+    let mut dirs: Vec<PathBuf> = loaded
+        .iter()
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    dirs.iter()
+        .filter_map(|dir| {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir.as_path()
+            };
+            yaml_files_in(dir).ok()
+        })
+        .flatten()
+        .filter(|p| !loaded_ids.contains(&identity(p)))
+        .collect()
 }
 
 fn yaml_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {

@@ -175,6 +175,60 @@ fn parse_all(
     })
 }
 
+/// An id that resolves nowhere but is declared in a `.yaml` file beside the loaded
+/// ones (one file of a multi-file inventory checked alone): says which file, and to
+/// pass the folder.
+fn point_at_siblings(sources: &SourceMap, problems: &mut [Finding]) {
+    if !problems.iter().any(|p| p.code == "unknown-reference") {
+        return;
+    }
+    let loaded: Vec<PathBuf> = (0..sources.len())
+        .map(|i| sources.path(FileId(i)).to_path_buf())
+        .collect();
+    let siblings: Vec<(PathBuf, String)> = files::siblings_not_loaded(&loaded)
+        .into_iter()
+        .filter_map(|p| std::fs::read_to_string(&p).ok().map(|text| (p, text)))
+        .collect();
+    if siblings.is_empty() {
+        return;
+    }
+    for problem in problems
+        .iter_mut()
+        .filter(|p| p.code == "unknown-reference")
+    {
+        let Some(span) = problem.span else { continue };
+        let Some(id) = sources
+            .text(span.file)
+            .get(span.start as usize..span.end as usize)
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        let declares = |text: &str| {
+            text.lines().any(|line| {
+                let line = line.trim_start().trim_start_matches(['-', ' ', '{']);
+                line.strip_prefix("id:")
+                    .map(|rest| rest.trim_start())
+                    .is_some_and(|rest| {
+                        rest.strip_prefix(id.as_str()).is_some_and(|after| {
+                            after.is_empty() || after.starts_with([',', ' ', '}', '#'])
+                        })
+                    })
+            })
+        };
+        if let Some((path, _)) = siblings.iter().find(|(_, text)| declares(text)) {
+            let folder = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .map_or_else(|| ".".to_owned(), |d| d.display().to_string());
+            problem.help = Some(format!(
+                "`{id}` is declared in {}, which was not loaded: check the whole folder (`ropa check {folder}`) so every file of the inventory is read",
+                path.display()
+            ));
+        }
+    }
+}
+
 /// Loads the inventory at `paths` (files or directories). Reads and checks every file
 /// before reporting, so all problems come out together.
 pub fn load(paths: &[PathBuf]) -> Result<Inventory, LoadFailure> {
@@ -207,6 +261,7 @@ pub fn load_shared(
     }
     let mut taxonomy = Taxonomy::builtin();
     let resolved = validate::validate(&decl, &mut taxonomy, &mut problems);
+    point_at_siblings(&sources, &mut problems);
     if !problems.is_empty() {
         crate::finding::sort_findings(&mut problems);
         return Err(LoadFailure { sources, problems });
