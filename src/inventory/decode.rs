@@ -2,6 +2,7 @@
 //! schema (suggesting the closest valid key), every value's type, and collects all
 //! problems of a file instead of stopping at the first.
 
+use super::keys;
 use super::model::*;
 use crate::finding::{Finding, Severity};
 use crate::retention::Retention;
@@ -9,24 +10,6 @@ use crate::source::{FileId, Sp, Span};
 use crate::taxonomy::Tree;
 use crate::text::closest;
 use crate::yaml::{Node, Value, span_of};
-
-/// Top-level keys of an inventory file.
-pub const TOP_LEVEL_KEYS: &[&str] = &[
-    "version",
-    "organization",
-    "regions",
-    "taxonomy",
-    "subjects",
-    "systems",
-    "stores",
-    "subprocessors",
-    "third_parties",
-    "flows",
-    "rules",
-    "code",
-    "waivers",
-    "severity",
-];
 
 /// The schema version this ropa reads.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -42,17 +25,6 @@ pub const RULE_KINDS: &[&str] = &[
     "lawful_basis",
     "alternatives",
     "notice",
-];
-
-const RULE_COMMON_KEYS: &[&str] = &["id", "claim", "claims", "description", "severity"];
-const NODE_COMMON_KEYS: &[&str] = &[
-    "id",
-    "name",
-    "description",
-    "region",
-    "regions",
-    "claims",
-    "status",
 ];
 
 /// Decodes one item of a list section into the declarations.
@@ -291,7 +263,7 @@ impl<'a> Decoder<'a> {
     fn node_match(&mut self, node: &Node, what: &str) -> Option<NodeMatch> {
         if let Value::Map(written) = &node.value {
             let item = format!("an item of {what}");
-            let f = self.fields(node, &item, &SELECTOR_ATTRIBUTES)?;
+            let f = self.fields(node, &item, &keys::names(&[keys::SELECTOR]))?;
             let conditions: Vec<(Id, Id)> = f
                 .entries
                 .iter()
@@ -413,7 +385,8 @@ impl<'a> Decoder<'a> {
             );
             return;
         }
-        let Some(top) = self.fields(root, "the inventory file", TOP_LEVEL_KEYS) else {
+        let Some(top) = self.fields(root, "the inventory file", &keys::names(&[keys::TOP_LEVEL]))
+        else {
             return;
         };
         match self.required(&top, "version") {
@@ -516,18 +489,7 @@ impl<'a> Decoder<'a> {
     }
 
     fn waiver(&mut self, node: &Node, out: &mut Declarations) {
-        let known = [
-            "code",
-            "node",
-            "flow",
-            "field",
-            "fingerprint",
-            "rule",
-            "reason",
-            "approved_by",
-            "expires",
-        ];
-        let Some(f) = self.fields(node, "a waiver", &known) else {
+        let Some(f) = self.fields(node, "a waiver", &keys::names(&[keys::WAIVER])) else {
             return;
         };
         let code = self.required_id(&f, "code");
@@ -643,16 +605,7 @@ impl<'a> Decoder<'a> {
     }
 
     fn code(&mut self, node: &Node, out: &mut Declarations) {
-        let keys = [
-            "roots",
-            "exclude",
-            "include_tests",
-            "structs",
-            "fields",
-            "logs",
-            "sdks",
-        ];
-        let Some(f) = self.fields(node, "`code`", &keys) else {
+        let Some(f) = self.fields(node, "`code`", &keys::names(&[keys::CODE])) else {
             return;
         };
         let roots = match self.required(&f, "roots") {
@@ -676,7 +629,11 @@ impl<'a> Decoder<'a> {
         let mut structs = Vec::new();
         if let Some(list) = f.get("structs") {
             self.list(list, "`structs` of `code`", |d, item| {
-                let Some(m) = d.fields(item, "a struct mapping", &["match", "to"]) else {
+                let Some(m) = d.fields(
+                    item,
+                    "a struct mapping",
+                    &keys::names(&[keys::STRUCT_MAPPING]),
+                ) else {
                     return;
                 };
                 let pattern = d.pattern(&m, "match");
@@ -696,8 +653,7 @@ impl<'a> Decoder<'a> {
         let mut overrides = Vec::new();
         if let Some(list) = f.get("fields") {
             self.list(list, "`fields` of `code`", |d, item| {
-                let keys = ["match", "data", "not_personal"];
-                let Some(m) = d.fields(item, "a field override", &keys) else {
+                let Some(m) = d.fields(item, "a field override", &keys::names(&[keys::FIELD_OVERRIDE])) else {
                     return;
                 };
                 let pattern = d.pattern(&m, "match");
@@ -779,11 +735,8 @@ impl<'a> Decoder<'a> {
     }
 
     fn organization(&mut self, node: &Node, out: &mut Declarations) {
-        let Some(f) = self.fields(
-            node,
-            "`organization`",
-            &["id", "name", "policy", "contact", "claims_source"],
-        ) else {
+        let Some(f) = self.fields(node, "`organization`", &keys::names(&[keys::ORGANIZATION]))
+        else {
             return;
         };
         let Some(id) = self.required_id(&f, "id") else {
@@ -807,11 +760,7 @@ impl<'a> Decoder<'a> {
     }
 
     fn region(&mut self, node: &Node, out: &mut Declarations) {
-        let Some(f) = self.fields(
-            node,
-            "a region",
-            &["id", "name", "country", "parent", "groups"],
-        ) else {
+        let Some(f) = self.fields(node, "a region", &keys::names(&[keys::REGION])) else {
             return;
         };
         let Some(id) = self.required_id(&f, "id") else {
@@ -843,18 +792,18 @@ impl<'a> Decoder<'a> {
     }
 
     fn taxonomy(&mut self, node: &Node, out: &mut Declarations) {
-        let keys = ["data_categories", "data_uses", "data_subjects"];
-        let Some(f) = self.fields(node, "`taxonomy`", &keys) else {
+        let sections = keys::names(&[keys::TAXONOMY]);
+        let Some(f) = self.fields(node, "`taxonomy`", &sections) else {
             return;
         };
-        for (key, tree) in keys
+        for (key, tree) in sections
             .into_iter()
             .zip([Tree::Category, Tree::Use, Tree::Subject])
         {
             let Some(list) = f.get(key) else { continue };
             self.list(list, &format!("`taxonomy.{key}`"), |d, item| {
                 let what = format!("an entry of `taxonomy.{key}`");
-                let Some(e) = d.fields(item, &what, &["id", "name", "parent", "sensitive"]) else {
+                let Some(e) = d.fields(item, &what, &keys::names(&[keys::TAXONOMY_ENTRY])) else {
                     return;
                 };
                 let Some(id) = d.required_id(&e, "id") else {
@@ -908,14 +857,14 @@ impl<'a> Decoder<'a> {
         &mut self,
         node: &'n Node,
         what: &str,
-        extra: &[&str],
+        extra: &[keys::Key],
     ) -> Option<Fields<'n>> {
-        let known: Vec<&str> = NODE_COMMON_KEYS.iter().chain(extra).copied().collect();
+        let known = keys::names(&[keys::NODE_COMMON, extra]);
         self.fields(node, what, &known)
     }
 
     fn subject(&mut self, node: &Node, out: &mut Declarations) {
-        let Some(f) = self.node_fields(node, "a subject", &["subject"]) else {
+        let Some(f) = self.node_fields(node, "a subject", keys::SUBJECT) else {
             return;
         };
         let Some(common) = self.common(&f, node) else {
@@ -926,7 +875,7 @@ impl<'a> Decoder<'a> {
     }
 
     fn system(&mut self, node: &Node, out: &mut Declarations) {
-        let Some(f) = self.node_fields(node, "a system", &["entity", "hosted_by"]) else {
+        let Some(f) = self.node_fields(node, "a system", keys::SYSTEM) else {
             return;
         };
         let Some(common) = self.common(&f, node) else {
@@ -940,8 +889,7 @@ impl<'a> Decoder<'a> {
     }
 
     fn store(&mut self, node: &Node, out: &mut Declarations) {
-        let extra = ["kind", "encrypted_at_rest", "holds", "backups", "hosted_by"];
-        let Some(f) = self.node_fields(node, "a store", &extra) else {
+        let Some(f) = self.node_fields(node, "a store", keys::STORE) else {
             return;
         };
         let Some(common) = self.common(&f, node) else {
@@ -967,15 +915,7 @@ impl<'a> Decoder<'a> {
     }
 
     fn holding(&mut self, node: &Node) -> Option<Holding> {
-        let known = [
-            "data",
-            "retention",
-            "reason",
-            "anonymized",
-            "purpose",
-            "claims",
-        ];
-        let f = self.fields(node, "an entry of `holds`", &known)?;
+        let f = self.fields(node, "an entry of `holds`", &keys::names(&[keys::HOLDING]))?;
         let data_node = self.required(&f, "data")?;
         Some(Holding {
             data: self.id_list(data_node, "`data` of a holding"),
@@ -989,16 +929,7 @@ impl<'a> Decoder<'a> {
     }
 
     fn backup(&mut self, node: &Node) -> Option<Backup> {
-        let known = [
-            "region",
-            "encrypted",
-            "every",
-            "retention",
-            "reason",
-            "transfer_mechanism",
-            "claims",
-        ];
-        let f = self.fields(node, "`backups`", &known)?;
+        let f = self.fields(node, "`backups`", &keys::names(&[keys::BACKUP]))?;
         let every = self.opt_retention(&f, "every");
         if let Some(every) = every.as_ref().filter(|e| !e.value.is_period()) {
             self.invalid(
@@ -1028,16 +959,7 @@ impl<'a> Decoder<'a> {
     }
 
     fn subprocessor(&mut self, node: &Node, out: &mut Declarations) {
-        let extra = [
-            "legal_name",
-            "purposes",
-            "dpa",
-            "dpf_certified",
-            "announced",
-            "effective",
-            "stores_data",
-        ];
-        let Some(f) = self.node_fields(node, "a subprocessor", &extra) else {
+        let Some(f) = self.node_fields(node, "a subprocessor", keys::SUBPROCESSOR) else {
             return;
         };
         let Some(common) = self.common(&f, node) else {
@@ -1056,15 +978,7 @@ impl<'a> Decoder<'a> {
     }
 
     fn third_party(&mut self, node: &Node, out: &mut Declarations) {
-        let extra = [
-            "kind",
-            "risk",
-            "purposes",
-            "dpf_certified",
-            "announced",
-            "effective",
-        ];
-        let Some(f) = self.node_fields(node, "a third party", &extra) else {
+        let Some(f) = self.node_fields(node, "a third party", keys::THIRD_PARTY) else {
             return;
         };
         let Some(common) = self.common(&f, node) else {
@@ -1081,20 +995,7 @@ impl<'a> Decoder<'a> {
     }
 
     fn flow(&mut self, node: &Node, out: &mut Declarations) {
-        let known = [
-            "id",
-            "from",
-            "to",
-            "data",
-            "purpose",
-            "lawful_basis",
-            "encrypted_in_transit",
-            "transfer_mechanism",
-            "anonymized",
-            "claims",
-            "description",
-        ];
-        let Some(f) = self.fields(node, "a flow", &known) else {
+        let Some(f) = self.fields(node, "a flow", &keys::names(&[keys::FLOW])) else {
             return;
         };
         let from = self.required_id(&f, "from");
@@ -1157,7 +1058,8 @@ impl<'a> Decoder<'a> {
     }
 
     fn rule(&mut self, node: &Node, out: &mut Declarations) {
-        let known: Vec<&str> = RULE_COMMON_KEYS.iter().chain(RULE_KINDS).copied().collect();
+        let mut known = keys::names(&[keys::RULE_COMMON]);
+        known.extend(keys::RULE_KINDS.iter().map(|(kind, _)| *kind));
         let Some(f) = self.fields(node, "a rule", &known) else {
             return;
         };
@@ -1237,40 +1139,8 @@ impl<'a> Decoder<'a> {
         node: &Node,
         kind_span: Span,
     ) -> Option<(RuleKind, NodeSelector)> {
-        let specific: &[&str] = match name {
-            "location" => &["data", "allowed_regions", "nodes", "include_anonymized"],
-            "transfer" => &[
-                "data",
-                "allowed_regions",
-                "mechanisms",
-                "to",
-                "include_anonymized",
-            ],
-            "sharing" => &[
-                "data",
-                "to",
-                "from",
-                "allow_data",
-                "allow_recipients",
-                "allow_purposes",
-                "deny_purposes",
-                "unless_basis",
-                "include_anonymized",
-            ],
-            "retention" => &["data", "max", "nodes", "include_anonymized"],
-            "encryption" => &[
-                "data",
-                "at_rest",
-                "in_transit",
-                "nodes",
-                "include_anonymized",
-            ],
-            "prohibited" => &["data", "nodes", "include_anonymized"],
-            "alternatives" => &["data", "nodes", "include_anonymized"],
-            "notice" => &["period", "nodes", "since"],
-            _ => &["data", "purposes", "require", "include_anonymized"],
-        };
-        let known: Vec<&str> = specific.iter().copied().chain(["subjects"]).collect();
+        let specific = keys::rule_kind(name).unwrap_or_default();
+        let known = keys::names(&[specific, keys::RULE_KIND_COMMON]);
         let f = self.fields(node, &format!("a `{name}` rule"), &known)?;
         let subjects = self.opt_node_selector(&f, "subjects");
         let data = match f.get("data") {

@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod files;
+pub mod keys;
 pub mod model;
 pub mod regions;
 pub mod select;
