@@ -132,6 +132,13 @@ pub enum Command {
     /// `[inventory]`. With a query, the keys that match it best (fuzzy, on key and name).
     #[command(after_help = TAXONOMY_AFTER_HELP)]
     Taxonomy(TaxonomyArgs),
+    /// Print the JSON Schema of an inventory file, for editors.
+    ///
+    /// Draft-07, as the YAML language server reads it: completion, hover and errors
+    /// for every key while editing. Save it and point the editor at it (see
+    /// docs/inventory.md), or put `# yaml-language-server: $schema=<path>` at the top of
+    /// an inventory file. Written from the same key tables `ropa check` reads with.
+    Schema,
     /// Explain a finding code: what it checks and how to fix a finding.
     ///
     /// Without a code, lists every code ropa can report.
@@ -365,6 +372,11 @@ pub fn run(cli: Cli) -> io::Result<u8> {
         Some(Command::Baseline(args)) => baseline(&args),
         Some(Command::Diff(args)) => diff(&args),
         Some(Command::Taxonomy(args)) => taxonomy(&args),
+        Some(Command::Schema) => {
+            let text = json::to_string(&crate::inventory::schema::schema());
+            ignore_closed_pipe(io::stdout().lock().write_all(text.as_bytes()))?;
+            Ok(EXIT_CLEAN)
+        }
         Some(Command::Scan(args)) => scan(&args),
         Some(Command::Explain { code }) => explain(code.as_deref()),
         Some(Command::Tui(args)) => crate::tui::run(args.paths),

@@ -6,6 +6,7 @@ pub mod files;
 pub mod keys;
 pub mod model;
 pub mod regions;
+pub mod schema;
 pub mod select;
 pub mod validate;
 
