@@ -13,6 +13,7 @@ pub const ALWAYS_ON_CODES: &[&str] = &[
     "missing-dpa",
     "holding-purpose",
     "unreachable-node",
+    "placeholder",
 ];
 pub const CODE_CODES: &[&str] = &[
     "undeclared-personal-field",

@@ -30,6 +30,15 @@ Examples:
   ropa check --baseline ropa-baseline.json    fail only on findings not in it
   ropa baseline inventory/ -o ci/ropa-baseline.json";
 
+const INIT_AFTER_HELP: &str = "\
+Exit status: 0 written, 2 usage or input error (a root that does not exist or holds no
+Rust, an inventory file that exists without --force).
+
+Examples:
+  ropa init                 scan . and write inventory/<crate>.yaml
+  ropa init crates/api -o privacy/inventory
+  ropa init && ropa check   then fill in each TODO";
+
 const TAXONOMY_AFTER_HELP: &str = "\
 Exit status: 0 listed, 2 usage error.
 
@@ -125,6 +134,16 @@ pub enum Command {
     /// logging macros.
     #[command(after_help = SCAN_AFTER_HELP)]
     Scan(ScanArgs),
+    /// Start an inventory from the code: write `inventory/<name>.yaml` from a scan.
+    ///
+    /// Reads the Rust sources and `Cargo.toml`s under the roots (without building them)
+    /// and writes the organization, the application as a system, one store per group of
+    /// database-row structs (mapped, with the categories their fields hold and
+    /// `retention: TODO`), a sub-processor per SDK with its vendor's usual region, the
+    /// flows between them and two starter rules, each with a comment saying where in
+    /// the code it came from. Refuses to overwrite a file unless --force.
+    #[command(after_help = INIT_AFTER_HELP)]
+    Init(InitArgs),
     /// List the data categories, uses and subjects an inventory may name.
     ///
     /// Without a query, each tree indented, with every key's name; GDPR special
@@ -182,6 +201,19 @@ pub struct CheckArgs {
     /// pull request's new findings. Reads REV with git, without touching the working copy.
     #[arg(long, value_name = "REV", conflicts_with = "baseline")]
     pub new_since: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    /// Directories of Rust sources to scan (a crate or a workspace).
+    #[arg(default_value = ".")]
+    pub roots: Vec<PathBuf>,
+    /// The inventory directory to write to.
+    #[arg(long, short, default_value = "inventory")]
+    pub output: PathBuf,
+    /// Overwrite the inventory file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -372,6 +404,7 @@ pub fn run(cli: Cli) -> io::Result<u8> {
         Some(Command::Baseline(args)) => baseline(&args),
         Some(Command::Diff(args)) => diff(&args),
         Some(Command::Taxonomy(args)) => taxonomy(&args),
+        Some(Command::Init(args)) => init(&args),
         Some(Command::Schema) => {
             let text = json::to_string(&crate::inventory::schema::schema());
             ignore_closed_pipe(io::stdout().lock().write_all(text.as_bytes()))?;
@@ -496,6 +529,87 @@ fn open_side(spec: Option<&str>) -> io::Result<Option<crate::revision::Side>> {
             Ok(None)
         }
     }
+}
+
+fn init(args: &InitArgs) -> io::Result<u8> {
+    let mut err = io::stderr().lock();
+    if let Some(missing) = args.roots.iter().find(|r| !r.is_dir()) {
+        writeln!(
+            err,
+            "error: `{}` is not a directory of Rust sources; `ropa init` scans crates: `ropa init .` or `ropa init crates/api`",
+            crate::text::sanitize(&missing.display().to_string())
+        )?;
+        return Ok(EXIT_INPUT_ERROR);
+    }
+    let name = crate::init::project_name(&args.roots[0]);
+    let file = args
+        .output
+        .join(format!("{}.yaml", crate::init::slug(&name)));
+    if file.exists() && !args.force {
+        writeln!(
+            err,
+            "error: {} exists; ropa init does not overwrite an inventory: edit it, or pass --force to replace it",
+            file.display()
+        )?;
+        return Ok(EXIT_INPUT_ERROR);
+    }
+    let mut sources = crate::source::SourceMap::new();
+    let filter = crate::code::walk::SourceFilter::new(globset::GlobSet::empty());
+    let scan = crate::code::scan(&args.roots, &filter, &mut sources, &ScanProgress::stderr());
+    if scan.files.is_empty() && scan.manifests.is_empty() {
+        writeln!(
+            err,
+            "error: no Rust sources (`.rs` files or `Cargo.toml`) under {}; pass the folder of a crate",
+            args.roots
+                .iter()
+                .map(|r| r.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+        return Ok(EXIT_INPUT_ERROR);
+    }
+    let fields: Vec<_> = scan.fields().map(|(_, f)| f).collect();
+    let taxonomy = crate::taxonomy::Taxonomy::builtin();
+    let statuses =
+        crate::code::verdicts::judge(&fields, |_| None, |k| taxonomy.categories.get(k).is_some());
+    let output = crate::init::absolute(&args.output);
+    let project = crate::init::absolute(&args.roots[0]);
+    let draft = crate::init::Draft {
+        name: &name,
+        roots: args
+            .roots
+            .iter()
+            .map(|r| crate::init::relative(&output, &crate::init::absolute(r)))
+            .collect(),
+        named: args.roots.iter().map(|r| r.display().to_string()).collect(),
+        today: time::OffsetDateTime::now_utc().date().to_string(),
+    };
+    let text = crate::init::inventory(&draft, &scan, &statuses, |path| {
+        let path = crate::init::absolute(path);
+        crate::init::relative(&project, &path)
+    });
+    let written = std::fs::create_dir_all(&args.output)
+        .and_then(|()| std::fs::write(&file, &text))
+        .and_then(|()| {
+            std::fs::write(
+                args.output.join("ropa-schema.json"),
+                json::to_string(&crate::inventory::schema::schema()),
+            )
+        });
+    if let Err(e) = written {
+        writeln!(err, "error: cannot write {}: {e}", file.display())?;
+        return Ok(EXIT_INPUT_ERROR);
+    }
+    let todos = text.matches("TODO").count();
+    writeln!(
+        err,
+        "wrote {} ({} lines, {todos} TODOs) and {}; fill in the TODOs, then run `ropa check {}`",
+        file.display(),
+        text.lines().count(),
+        args.output.join("ropa-schema.json").display(),
+        args.output.display()
+    )?;
+    Ok(EXIT_CLEAN)
 }
 
 fn taxonomy(args: &TaxonomyArgs) -> io::Result<u8> {

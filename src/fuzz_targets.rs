@@ -116,6 +116,7 @@ pub fn rust_source(data: &[u8]) {
             fields: found.fields.clone(),
             logs: found.logs.clone(),
             elided: found.elided.clone(),
+            persisted: found.persisted.clone(),
         }],
         ..Default::default()
     };

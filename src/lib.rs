@@ -15,6 +15,7 @@ pub mod fingerprint;
 pub mod fuzz_targets;
 pub mod gate;
 pub mod graph;
+pub mod init;
 pub mod inventory;
 pub mod report;
 pub mod retention;

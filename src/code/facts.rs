@@ -135,6 +135,9 @@ const REDACTING_WORDS: &[&str] = &["redact", "mask", "hash", "obfuscate", "anony
 pub struct SourceFacts {
     pub fields: Vec<FieldFact>,
     pub logs: Vec<LogCall>,
+    /// Structs whose attributes say they are rows of a database (`#[derive(FromRow)]`,
+    /// `Queryable`, `#[diesel(table_name = …)]`, `#[sea_orm(table_name = …)]`), by path.
+    pub persisted: Vec<String>,
     /// Large literals that were not read (see [`super::prescan`]).
     pub elided: Vec<super::prescan::Elision>,
 }
@@ -478,6 +481,11 @@ impl<'ast> Visit<'ast> for FieldVisitor<'_> {
     }
 
     fn visit_item_struct(&mut self, node: &'ast syn::ItemStruct) {
+        if is_persisted(&node.attrs) {
+            let mut path = self.modules.clone();
+            path.push(node.ident.to_string());
+            self.facts.persisted.push(path.join("::"));
+        }
         let outer = std::mem::replace(&mut self.item, node.ident.to_string());
         let outer_variant = self.variant.take();
         visit::visit_item_struct(self, node);
@@ -533,6 +541,34 @@ impl<'ast> Visit<'ast> for FieldVisitor<'_> {
         }
         visit::visit_fields(self, node);
     }
+}
+
+/// Whether a struct's attributes make it a database row: an ORM derive, or an ORM's
+/// table attribute.
+fn is_persisted(attrs: &[syn::Attribute]) -> bool {
+    const DERIVES: [&str; 8] = [
+        "FromRow",
+        "Queryable",
+        "Insertable",
+        "Selectable",
+        "AsChangeset",
+        "Identifiable",
+        "DeriveEntityModel",
+        "Table",
+    ];
+    attrs.iter().any(|attr| {
+        let path = attr.path();
+        if path.is_ident("derive") {
+            let text = attr.meta.to_token_stream().to_string();
+            return DERIVES.iter().any(|d| {
+                text.split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .any(|word| word == *d)
+            });
+        }
+        ["diesel", "sea_orm", "sqlx", "table_name"]
+            .iter()
+            .any(|name| path.is_ident(name))
+    })
 }
 
 /// The attributes of an item, for the kinds that can carry `#[cfg(test)]`.

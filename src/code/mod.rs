@@ -29,6 +29,8 @@ pub struct FileFacts {
     pub source: Option<FileId>,
     pub fields: Vec<FieldFact>,
     pub logs: Vec<LogCall>,
+    /// Structs that are database rows (see [`facts::SourceFacts::persisted`]).
+    pub persisted: Vec<String>,
     /// Large literals that were blanked and not read.
     pub elided: Vec<prescan::Elision>,
 }
@@ -290,6 +292,7 @@ pub fn scan(
                     fields: facts.fields,
                     logs: facts.logs,
                     elided: facts.elided,
+                    persisted: facts.persisted,
                 });
             }
             FileResult::Manifest { text, dependencies } => {

@@ -32,6 +32,8 @@ type ItemDecoder<'a> = fn(&mut Decoder<'a>, &Node, &mut Declarations);
 
 /// Decodes one file's documents into `into`, appending problems to `problems`.
 pub struct Decoder<'a> {
+    /// `TODO` values met, moved into the declarations at the end of the file.
+    placeholders: Vec<Span>,
     file: FileId,
     organization: Option<usize>,
     problems: &'a mut Vec<Finding>,
@@ -63,6 +65,7 @@ impl<'n> Fields<'n> {
 impl<'a> Decoder<'a> {
     pub fn new(file: FileId, problems: &'a mut Vec<Finding>) -> Self {
         Decoder {
+            placeholders: Vec::new(),
             file,
             organization: None,
             problems,
@@ -324,6 +327,11 @@ impl<'a> Decoder<'a> {
 
     fn retention(&mut self, node: &Node, what: &str) -> Option<Sp<Retention>> {
         let text = self.string(node, what)?;
+        // `TODO`, as `ropa init` writes it: no retention yet, reported until filled.
+        if text.value.trim() == "TODO" {
+            self.placeholders.push(text.span);
+            return None;
+        }
         match Retention::parse(&text.value) {
             Ok(retention) => Some(Sp::new(retention, text.span)),
             Err(message) => {
@@ -432,6 +440,7 @@ impl<'a> Decoder<'a> {
                 });
             }
         }
+        out.placeholders.append(&mut self.placeholders);
     }
 
     /// A finding code written in a waiver or the `severity` map: one ropa reports.

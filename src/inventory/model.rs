@@ -561,6 +561,8 @@ pub struct Declarations {
     pub code: Vec<CodeSection>,
     pub waivers: Vec<Waiver>,
     pub severities: Vec<SeverityOverride>,
+    /// Values left as `TODO` (by `ropa init`), reported until filled in.
+    pub placeholders: Vec<Span>,
 }
 
 impl Declarations {
@@ -630,6 +632,7 @@ impl Declarations {
             w
         }));
         self.severities.extend(other.severities);
+        self.placeholders.extend(other.placeholders);
     }
 }
 

@@ -14,6 +14,17 @@ use petgraph::Direction;
 use petgraph::visit::EdgeRef;
 
 pub(crate) fn check(inv: &Inventory, g: &DataFlowGraph, out: &mut Vec<Finding>) {
+    for span in &inv.decl.placeholders {
+        out.push(
+            Finding::new(
+                "placeholder",
+                crate::finding::Severity::Error,
+                "a value is still `TODO`",
+            )
+            .at(*span, "fill this in")
+            .with_help("write how long the data is kept: a period (`30d`, `12mo`), `until-<event>` (`until-account-deleted`), `none` or `indefinite` with a `reason`"),
+        );
+    }
     let tree = &inv.taxonomy.categories;
     let personal = |d: &Datum| !d.anonymized && inv.taxonomy.is_personal(d.category);
     // Per subprocessor without a DPA, the first flow that sends it personal data.
