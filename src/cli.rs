@@ -30,6 +30,15 @@ Examples:
   ropa check --baseline ropa-baseline.json    fail only on findings not in it
   ropa baseline inventory/ -o ci/ropa-baseline.json";
 
+const FIX_AFTER_HELP: &str = "\
+Exit status: 0 fixed (or nothing to fix), 2 usage or input error, or a fix refused
+(the files are left as they were).
+
+Examples:
+  ropa fix --dry-run                      what it would change, as a diff
+  ropa fix                                write the fixes into ./inventory
+  ropa fix --only undeclared-holding      one kind of finding";
+
 const INIT_AFTER_HELP: &str = "\
 Exit status: 0 written, 2 usage or input error (a root that does not exist or holds no
 Rust, an inventory file that exists without --force).
@@ -134,6 +143,16 @@ pub enum Command {
     /// logging macros.
     #[command(after_help = SCAN_AFTER_HELP)]
     Scan(ScanArgs),
+    /// Write the mechanical fixes of findings into the inventory's YAML.
+    ///
+    /// Declares a held category on a store (with `retention: TODO`), adds a missing
+    /// `retention: TODO` to an entry of `holds`, declares a sub-processor for an SDK
+    /// (and the region it needs). Edits are spliced into the text: comments, order,
+    /// quoting and line endings stay. Refuses a file that changed on disk since it was
+    /// read, edits near anchors or aliases, and any result that does not load or does
+    /// not fix what it meant to (the files are then restored).
+    #[command(after_help = FIX_AFTER_HELP)]
+    Fix(FixArgs),
     /// Start an inventory from the code: write `inventory/<name>.yaml` from a scan.
     ///
     /// Reads the Rust sources and `Cargo.toml`s under the roots (without building them)
@@ -201,6 +220,22 @@ pub struct CheckArgs {
     /// pull request's new findings. Reads REV with git, without touching the working copy.
     #[arg(long, value_name = "REV", conflicts_with = "baseline")]
     pub new_since: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FixArgs {
+    /// Inventory files or directories of `*.yaml` files, read as one inventory.
+    #[arg(default_value = "inventory")]
+    pub paths: Vec<PathBuf>,
+    /// Print the edits as a unified diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Fix only findings of CODE (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub only: Vec<String>,
+    /// Do not scan the Rust sources the inventory's `code` sections name.
+    #[arg(long)]
+    pub no_code: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -405,6 +440,7 @@ pub fn run(cli: Cli) -> io::Result<u8> {
         Some(Command::Diff(args)) => diff(&args),
         Some(Command::Taxonomy(args)) => taxonomy(&args),
         Some(Command::Init(args)) => init(&args),
+        Some(Command::Fix(args)) => fix(&args),
         Some(Command::Schema) => {
             let text = json::to_string(&crate::inventory::schema::schema());
             ignore_closed_pipe(io::stdout().lock().write_all(text.as_bytes()))?;
@@ -527,6 +563,133 @@ fn open_side(spec: Option<&str>) -> io::Result<Option<crate::revision::Side>> {
         Err(message) => {
             writeln!(io::stderr(), "error: {}", crate::text::sanitize(&message))?;
             Ok(None)
+        }
+    }
+}
+
+fn fix(args: &FixArgs) -> io::Result<u8> {
+    if let Some(message) = unknown_code(&args.only) {
+        writeln!(io::stderr(), "{message}")?;
+        return Ok(EXIT_INPUT_ERROR);
+    }
+    let progress = ScanProgress::stderr();
+    let audit = match crate::audit::run(&args.paths, !args.no_code, &progress) {
+        Ok(audit) => audit,
+        Err(failure) => {
+            write_load_failure(
+                &failure,
+                "ropa fix: the inventory does not load, so nothing was changed",
+            )?;
+            return Ok(EXIT_INPUT_ERROR);
+        }
+    };
+    let inv = &audit.inventory;
+    let plan = crate::fix::plan(inv, &audit.findings, &args.only);
+    let mut err = io::stderr().lock();
+    for skipped in &plan.skipped {
+        writeln!(
+            err,
+            "skipped: {}: {}",
+            crate::text::sanitize(&skipped.finding),
+            skipped.why
+        )?;
+    }
+    if plan.files.is_empty() {
+        writeln!(
+            err,
+            "nothing to fix: none of the {} findings has a fix ropa can write",
+            audit
+                .findings
+                .iter()
+                .filter(|f| f.suppression.is_none())
+                .count()
+        )?;
+        return Ok(EXIT_CLEAN);
+    }
+    if args.dry_run {
+        let mut out = io::stdout().lock();
+        for (file, text) in &plan.files {
+            let name = inv.sources.name(*file);
+            let diff = similar::TextDiff::from_lines(inv.sources.text(*file), text.as_str());
+            let shown = crate::text::sanitize(
+                &diff
+                    .unified_diff()
+                    .context_radius(2)
+                    .header(name, name)
+                    .to_string(),
+            );
+            ignore_closed_pipe(out.write_all(shown.as_bytes()))?;
+        }
+        writeln!(
+            err,
+            "would fix {} {} in {} {} (--dry-run: nothing written)",
+            plan.fixed.len(),
+            report::plural(plan.fixed.len(), "finding", "findings"),
+            plan.files.len(),
+            report::plural(plan.files.len(), "file", "files")
+        )?;
+        return Ok(EXIT_CLEAN);
+    }
+    let originals = match crate::fix::write(inv, &plan) {
+        Ok(originals) => originals,
+        Err(why) => {
+            writeln!(
+                err,
+                "error: {}; nothing was changed",
+                crate::text::sanitize(&why)
+            )?;
+            return Ok(EXIT_INPUT_ERROR);
+        }
+    };
+    let restore = crate::fix::restore;
+    // Read it back as `ropa check` would: it must load, and what was fixed must be gone.
+    let verdict = match crate::audit::run(&args.paths, !args.no_code, &crate::code::NoProgress) {
+        Err(failure) => Err(format!(
+            "the fixed inventory does not load ({})",
+            human::summary_line(&report::Summary::of(&failure.problems))
+        )),
+        Ok(after) => {
+            let left: Vec<&str> = after
+                .findings
+                .iter()
+                .filter(|f| plan.fixed.contains(&f.fingerprint))
+                .map(|f| f.code)
+                .collect();
+            if left.is_empty() {
+                Ok(after)
+            } else {
+                Err(format!("the edits did not fix {}", left.join(", ")))
+            }
+        }
+    };
+    match verdict {
+        Ok(after) => {
+            let remaining = after
+                .findings
+                .iter()
+                .filter(|f| f.suppression.is_none())
+                .count();
+            writeln!(
+                err,
+                "fixed {} {} in {}; {remaining} {} left (`ropa check` lists them)",
+                plan.fixed.len(),
+                report::plural(plan.fixed.len(), "finding", "findings"),
+                originals
+                    .iter()
+                    .map(|(p, _)| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                report::plural(remaining, "finding", "findings"),
+            )?;
+            Ok(EXIT_CLEAN)
+        }
+        Err(why) => {
+            restore(&originals);
+            writeln!(
+                err,
+                "error: {why}; the files were restored. This is a bug in ropa fix: please report it with the inventory"
+            )?;
+            Ok(EXIT_INPUT_ERROR)
         }
     }
 }

@@ -104,6 +104,8 @@ pub struct Finding {
     pub fingerprint: String,
     /// Set when a waiver or the baseline accepts it: reported, but not failing the gate.
     pub suppression: Option<Suppression>,
+    /// The edit `ropa fix` can make for it, when it is mechanical.
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl Finding {
@@ -124,6 +126,7 @@ impl Finding {
             key: None,
             fingerprint: String::new(),
             suppression: None,
+            fix: None,
         }
     }
 
@@ -153,6 +156,12 @@ impl Finding {
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Attaches the mechanical fix `ropa fix` can make.
+    pub fn fixable(mut self, fix: crate::fix::Fix) -> Self {
+        self.fix = Some(fix);
         self
     }
 

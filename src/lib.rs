@@ -11,6 +11,7 @@ pub mod code;
 pub mod diff;
 pub mod finding;
 pub mod fingerprint;
+pub mod fix;
 #[doc(hidden)]
 pub mod fuzz_targets;
 pub mod gate;

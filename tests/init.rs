@@ -108,11 +108,7 @@ fn database_rows_become_a_store_with_todo_retention() {
     assert!(text.contains("retention: TODO"), "{text}");
     assert!(text.contains("- match: \"*::CheckoutForm\""), "{text}");
     assert!(dir.path().join("inventory/ropa-schema.json").exists());
-    assert_eq!(
-        codes(&report),
-        ["encryption", "placeholder", "retention"],
-        "{report}"
-    );
+    assert_eq!(codes(&report), ["encryption", "placeholder"], "{report}");
 }
 
 #[test]

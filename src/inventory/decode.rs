@@ -797,6 +797,7 @@ impl<'a> Decoder<'a> {
             country,
             parent: self.opt_id(&f, "parent"),
             groups: self.opt_id_list(&f, "groups"),
+            span: f.span,
         });
     }
 
@@ -926,9 +927,13 @@ impl<'a> Decoder<'a> {
     fn holding(&mut self, node: &Node) -> Option<Holding> {
         let f = self.fields(node, "an entry of `holds`", &keys::names(&[keys::HOLDING]))?;
         let data_node = self.required(&f, "data")?;
+        let retention_todo = f
+            .get("retention")
+            .is_some_and(|n| matches!(&n.value, Value::Str(s) if s.trim() == "TODO"));
         Some(Holding {
             data: self.id_list(data_node, "`data` of a holding"),
             retention: self.opt_retention(&f, "retention"),
+            retention_todo,
             reason: self.opt_string(&f, "reason"),
             anonymized: self.flag(&f, "anonymized"),
             purpose: self.opt_id(&f, "purpose"),

@@ -25,6 +25,8 @@ pub struct Region {
     pub country: Option<Sp<String>>,
     pub parent: Option<Id>,
     pub groups: Vec<Id>,
+    /// Where its declaration starts.
+    pub span: Span,
 }
 
 /// A taxonomy extension: a new category, use or subject below an existing parent.
@@ -87,6 +89,8 @@ impl NodeKind {
 pub struct Holding {
     pub data: Vec<Id>,
     pub retention: Option<Sp<Retention>>,
+    /// `retention: TODO`: to be filled in, reported as a `placeholder` instead.
+    pub retention_todo: bool,
     pub reason: Option<Sp<String>>,
     pub anonymized: bool,
     pub purpose: Option<Id>,

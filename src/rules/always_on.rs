@@ -63,6 +63,10 @@ pub(crate) fn check(inv: &Inventory, g: &DataFlowGraph, out: &mut Vec<Finding>) 
                         ),
                     )
                     .at(first.span, "not declared by the store")
+                    .fixable(crate::fix::Fix::DeclareHolding {
+                        store: target.id.clone(),
+                        categories: keys.iter().map(|k| (*k).to_owned()).collect(),
+                    })
                     .with_related(target.span, "store declared here")
                     .with_help(format!(
                         "declare it: add `- data: [{}]` with a `retention:` to `holds` of `{}`, or stop sending it",

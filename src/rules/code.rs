@@ -284,7 +284,7 @@ impl<'a> SectionChecker<'a> {
                 ),
             )
         };
-        Finding::new(
+        let finding = Finding::new(
             "undeclared-personal-field",
             Severity::Error,
             format!(
@@ -295,7 +295,16 @@ impl<'a> SectionChecker<'a> {
             ),
         )
         .at(at, format!("`{category}` ({evidence})"))
-        .keyed(field_key(field))
+        .keyed(field_key(field));
+        let finding = if info.kind == NodeKind::Store {
+            finding.fixable(crate::fix::Fix::DeclareHolding {
+                store: info.id.clone(),
+                categories: vec![category.to_owned()],
+            })
+        } else {
+            finding
+        };
+        finding
         .with_related(
             mapping.pattern.span,
             format!("`{}` is mapped to `{}` here", field.item, info.id),
@@ -488,6 +497,12 @@ impl<'a> SectionChecker<'a> {
                     )
                     .at(span(manifest.source, dependency.at), format!("{} SDK", sdk.kind))
                     .keyed(format!("dependencies.{}", dependency.krate))
+                    .fixable(crate::fix::Fix::AddSubprocessor {
+                        vendor: sdk.vendor.to_owned(),
+                        legal_name: sdk.legal_name.to_owned(),
+                        country: if sdk.region.starts_with("Netherlands") { "NL" } else { "US" }.to_owned(),
+                        near: self.section.span,
+                    })
                     .with_related(self.section.span, "the inventory's `code` section")
                     .with_help(format!(
                         "declare the vendor under `subprocessors`:\n  - id: {}\n    legal_name: {}\n    region: <region id>\n    purposes: [<what it is used for>]\n    dpa: true\nand the flows that send it data; or, if the crate talks to a node you declare under another name, map it in the `code` section: `sdks: {{ {}: <node id> }}`; or remove the dependency",

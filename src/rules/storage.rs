@@ -53,6 +53,9 @@ pub(crate) fn retention(ctx: &RuleContext, out: &mut Vec<Finding>) {
                 .get(&first.value)
                 .map(|c| ctx.path_into(node, c))
                 .unwrap_or_default();
+            if holding.retention.is_none() && holding.retention_todo {
+                continue; // reported as a `placeholder` until filled in
+            }
             let finding = match (max.as_ref().map(|m| &m.value), &holding.retention) {
                 (Some(Retention::None), _) => ctx
                     .finding(
@@ -67,6 +70,7 @@ pub(crate) fn retention(ctx: &RuleContext, out: &mut Vec<Finding>) {
                         first.span,
                         "how long is this kept?",
                     )
+                    .fixable(crate::fix::Fix::AddRetention { holding: holding.span })
                     .with_help(match max {
                         Some(m) => format!("add `retention:` of at most `{}` to this entry of `holds`", m.value),
                         None => "add `retention:` to this entry of `holds` (e.g. `60d`, `7y`, `until-account-deleted`)".to_owned(),
