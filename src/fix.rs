@@ -21,6 +21,14 @@ pub enum Fix {
     },
     /// Add `retention: TODO` to the entry of `holds` at this span.
     AddRetention { holding: Span },
+    /// Add `category` to the `data` of the flow at this span.
+    AddFlowCategory { flow: Span, category: String },
+    /// Map structs matching `pattern` to the node `to`, in the `code` section at `section`.
+    MapStruct {
+        pattern: String,
+        to: String,
+        section: Span,
+    },
     /// Declare the vendor of an SDK as a sub-processor, in the file of `near`.
     AddSubprocessor {
         vendor: String,
@@ -253,6 +261,9 @@ pub fn plan(inv: &Inventory, findings: &[Finding], only: &[String]) -> Plan {
     let mut retention_done: Vec<Span> = Vec::new();
     let mut vendors_done: Vec<String> = Vec::new();
     let mut regions_added: Vec<(FileId, String)> = Vec::new();
+    let mut flow_done: Vec<(u32, String)> = Vec::new();
+    // Struct mappings to add, gathered per `code` section so one edit adds them all.
+    let mut maps: BTreeMap<Span, (Vec<(String, String)>, Vec<String>)> = BTreeMap::new();
     for f in &wanted {
         match f.fix.as_ref() {
             Some(Fix::DeclareHolding { store, categories }) => {
@@ -351,6 +362,52 @@ pub fn plan(inv: &Inventory, findings: &[Finding], only: &[String]) -> Plan {
                 vendors_done.push(vendor.clone());
                 plan.fixed.push(f.fingerprint.clone());
             }
+            Some(Fix::AddFlowCategory { flow, category }) => {
+                let Some(declared) = decl.flows.iter().find(|x| x.span == *flow) else {
+                    continue;
+                };
+                let text = inv.sources.text(flow.file);
+                let at = flow.start as usize;
+                if has_anchors(&text[around(text, at)..end_of(text, at)]) {
+                    skip(f, "the flow uses anchors or aliases".to_owned());
+                    continue;
+                }
+                let key = (flow.start, category.clone());
+                if flow_done.contains(&key) {
+                    plan.fixed.push(f.fingerprint.clone());
+                    continue;
+                }
+                let Some(last) = declared.data.last() else {
+                    continue;
+                };
+                let end = last.span.end as usize;
+                let insert = if in_block_sequence(text, last.span.start as usize) {
+                    let dash = " ".repeat(column(text, last.span.start as usize).saturating_sub(2));
+                    Insert {
+                        at: end,
+                        text: format!("{}{dash}- {category}", newline(text)),
+                    }
+                } else {
+                    Insert {
+                        at: end,
+                        text: format!(", {category}"),
+                    }
+                };
+                flow_done.push(key);
+                inserts.entry(flow.file).or_default().push(insert);
+                plan.fixed.push(f.fingerprint.clone());
+            }
+            Some(Fix::MapStruct {
+                pattern,
+                to,
+                section,
+            }) => {
+                let entry = maps.entry(*section).or_default();
+                if !entry.0.iter().any(|(p, _)| p == pattern) {
+                    entry.0.push((pattern.clone(), to.clone()));
+                }
+                entry.1.push(f.fingerprint.clone());
+            }
             None => {}
         }
     }
@@ -379,6 +436,90 @@ pub fn plan(inv: &Inventory, findings: &[Finding], only: &[String]) -> Plan {
                 why,
             }),
         }
+    }
+    for (section, (mappings, fingerprints)) in maps {
+        let Some(code) = decl.code.iter().find(|c| c.span == section) else {
+            continue;
+        };
+        let text = inv.sources.text(section.file);
+        let at = section.start as usize;
+        let refuse = |why: &str| Skipped {
+            finding: "`code.structs`".to_owned(),
+            why: why.to_owned(),
+        };
+        if has_anchors(&text[around(text, at)..end_of(text, at)]) {
+            plan.skipped
+                .push(refuse("the `code` section uses anchors or aliases"));
+            continue;
+        }
+        if code.structs.is_empty() && text[at..end_of(text, at)].contains("structs:") {
+            plan.skipped.push(refuse(
+                "`structs` is written but empty; add the mappings by hand",
+            ));
+            continue;
+        }
+        let nl = newline(text);
+        let quoted = |p: &str| serde_json::to_string(p).unwrap_or_default();
+        let insert = match code.structs.iter().map(|m| m.span.start as usize).max() {
+            Some(last) if in_block_sequence(text, last) && !text[last..].starts_with('{') => {
+                let dash = " ".repeat(column(text, last).saturating_sub(2));
+                let inner = " ".repeat(column(text, last));
+                let items: String = mappings
+                    .iter()
+                    .map(|(p, to)| format!("{nl}{dash}- match: {}{nl}{inner}to: {to}", quoted(p)))
+                    .collect();
+                Insert {
+                    at: end_of(text, last),
+                    text: items,
+                }
+            }
+            Some(last) if in_block_sequence(text, last) => {
+                let dash = " ".repeat(column(text, last).saturating_sub(2));
+                let items: String = mappings
+                    .iter()
+                    .map(|(p, to)| format!("{nl}{dash}- {{ match: {}, to: {to} }}", quoted(p)))
+                    .collect();
+                Insert {
+                    at: end_of(text, last),
+                    text: items,
+                }
+            }
+            Some(last) => {
+                let items: String = mappings
+                    .iter()
+                    .map(|(p, to)| format!(", {{ match: {}, to: {to} }}", quoted(p)))
+                    .collect();
+                Insert {
+                    at: end_of(text, last),
+                    text: items,
+                }
+            }
+            None if text[at..].starts_with('{') => {
+                let items: Vec<String> = mappings
+                    .iter()
+                    .map(|(p, to)| format!("{{ match: {}, to: {to} }}", quoted(p)))
+                    .collect();
+                Insert {
+                    at: before_close(text, at),
+                    text: format!(", structs: [{}]", items.join(", ")),
+                }
+            }
+            None => {
+                let pad = " ".repeat(column(text, at));
+                let items: String = mappings
+                    .iter()
+                    .map(|(p, to)| {
+                        format!("{nl}{pad}  - match: {}{nl}{pad}    to: {to}", quoted(p))
+                    })
+                    .collect();
+                Insert {
+                    at: end_of(text, at),
+                    text: format!("{nl}{pad}structs:{items}"),
+                }
+            }
+        };
+        inserts.entry(section.file).or_default().push(insert);
+        plan.fixed.extend(fingerprints);
     }
     for (file, mut edits) in inserts {
         let mut text = inv.sources.text(file).to_owned();

@@ -199,3 +199,56 @@ fn read_only_files_and_anchors_are_refused() {
         "{fixed}"
     );
 }
+
+#[test]
+fn structs_are_mapped_to_the_one_system_and_a_flow_gets_the_missing_category() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = |from: &str, to: &Path| {
+        fs::create_dir_all(to).expect("mkdir");
+        for entry in fs::read_dir(from).expect("fixture").flatten() {
+            if entry.path().is_file() && entry.file_name() != "inventory.yaml" {
+                fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+            }
+        }
+    };
+    copy("fixtures/code/alpha-serve-app", dir.path());
+    copy("fixtures/code/alpha-serve-app/src", &dir.path().join("src"));
+    let inventory = "version: 1
+subjects:
+  - { id: users, subject: customer }
+systems:
+  - { id: app }
+flows:
+  - { from: users, to: app, data: [user.authorization.credentials], purpose: essential.service }
+code:
+  roots: [.]
+  sdks: { sentry: app, aws-sdk-s3: app }
+";
+    fs::write(dir.path().join("inventory.yaml"), inventory).expect("write");
+    // First the structs are mapped; then the fields they hold reach the system.
+    for _ in 0..2 {
+        let (status, _, stderr) = run_fix(dir.path(), &["inventory.yaml"]);
+        assert_eq!(status, Some(0), "{stderr}");
+    }
+    let fixed = fs::read_to_string(dir.path().join("inventory.yaml")).expect("read");
+    assert_eq!(
+        fixed,
+        inventory
+            .replace(
+                "data: [user.authorization.credentials], purpose",
+                "data: [user.authorization.credentials, user.unique_id], purpose"
+            )
+            .replace(
+                "  sdks: { sentry: app, aws-sdk-s3: app }\n",
+                "  sdks: { sentry: app, aws-sdk-s3: app }\n  structs:\n    - match: \"*::LicenseRecord\"\n      to: app\n    - match: \"*::CurrentUser\"\n      to: app\n    - match: \"*::ApiRequestLog\"\n      to: app\n"
+            )
+    );
+    let (_, report) = check_json(&[dir.path().join("inventory.yaml").to_str().expect("path")]);
+    let codes: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["personal-data-in-logs"], "{report}");
+}

@@ -296,13 +296,27 @@ impl<'a> SectionChecker<'a> {
         )
         .at(at, format!("`{category}` ({evidence})"))
         .keyed(field_key(field));
-        let finding = if info.kind == NodeKind::Store {
-            finding.fixable(crate::fix::Fix::DeclareHolding {
+        let into_system = self
+            .graph
+            .graph
+            .edges_directed(node, petgraph::Direction::Incoming)
+            .filter_map(
+                |e| match self.graph.graph[petgraph::visit::EdgeRef::id(&e)] {
+                    crate::graph::GraphEdge::Flow(i) => Some(&self.inv.decl.flows[i]),
+                    crate::graph::GraphEdge::Backup(_) => None,
+                },
+            )
+            .min_by_key(|f| f.span.start);
+        let finding = match (info.kind, into_system) {
+            (NodeKind::Store, _) => finding.fixable(crate::fix::Fix::DeclareHolding {
                 store: info.id.clone(),
                 categories: vec![category.to_owned()],
-            })
-        } else {
-            finding
+            }),
+            (_, Some(flow)) => finding.fixable(crate::fix::Fix::AddFlowCategory {
+                flow: flow.span,
+                category: category.to_owned(),
+            }),
+            _ => finding,
         };
         finding
         .with_related(
@@ -352,6 +366,22 @@ impl<'a> SectionChecker<'a> {
             }
         }
         let item = item_path.rsplit("::").next().unwrap_or(item_path);
+        // With one system in scope, the struct is most likely handled by it.
+        let systems: Vec<&str> = self
+            .inv
+            .decl
+            .systems
+            .iter()
+            .filter(|s| self.same_scope(s.common.organization))
+            .map(|s| s.common.id.value.as_str())
+            .collect();
+        if let [system] = systems.as_slice() {
+            finding = finding.fixable(crate::fix::Fix::MapStruct {
+                pattern: format!("*::{item}"),
+                to: (*system).to_owned(),
+                section: self.section.span,
+            });
+        }
         finding.keyed(item_path).with_related(self.section.span, "the inventory's `code` section").with_help(format!(
             "map it under `code.structs`:\n  - match: \"*::{item}\"\n    to: <the store it is saved to, or the system that handles it>\nor mark fields that hold no personal data: `// ropa: not-personal (why)`"
         ))
