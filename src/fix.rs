@@ -38,6 +38,9 @@ pub enum Fix {
     },
 }
 
+/// What to add to one place, and the fingerprints of the findings it fixes.
+type Pending<T> = (Vec<T>, Vec<String>);
+
 /// One insertion into a file's text.
 #[derive(Clone, Debug)]
 struct Insert {
@@ -257,13 +260,13 @@ pub fn plan(inv: &Inventory, findings: &[Finding], only: &[String]) -> Plan {
         .filter(|f| only.is_empty() || only.iter().any(|c| c == f.code))
         .collect();
     // Holdings to declare, gathered per store so one entry carries them all.
-    let mut holdings: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    let mut holdings: BTreeMap<String, Pending<String>> = BTreeMap::new();
     let mut retention_done: Vec<Span> = Vec::new();
     let mut vendors_done: Vec<String> = Vec::new();
     let mut regions_added: Vec<(FileId, String)> = Vec::new();
     let mut flow_done: Vec<(u32, String)> = Vec::new();
     // Struct mappings to add, gathered per `code` section so one edit adds them all.
-    let mut maps: BTreeMap<Span, (Vec<(String, String)>, Vec<String>)> = BTreeMap::new();
+    let mut maps: BTreeMap<Span, Pending<(String, String)>> = BTreeMap::new();
     for f in &wanted {
         match f.fix.as_ref() {
             Some(Fix::DeclareHolding { store, categories }) => {
