@@ -576,3 +576,48 @@ fn huge_one_line_inputs_keep_the_error_view_small_and_fast() {
         "drawing took {elapsed:?}"
     );
 }
+
+#[test]
+fn a_on_a_finding_shows_its_fix_and_y_writes_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("inventory.yaml");
+    let text = "version: 1
+stores:
+  - id: db
+    holds:
+      - data: [user.name]
+        retention: 30d
+systems:
+  - { id: web }
+flows:
+  - { id: save, from: web, to: db, data: [user.name, user.contact.email], purpose: essential.service }
+";
+    std::fs::write(&path, text).expect("write");
+    let mut app = app(path.to_str().expect("path"));
+    app.show(ViewId::Findings);
+    let listed = screen(&mut app, 120, 40);
+    assert!(listed.contains("undeclared-holding"), "{listed}");
+    // Another key cancels; `a` again, then `y`, writes it.
+    press(&mut app, "a");
+    let shown = screen(&mut app, 120, 40);
+    assert!(
+        shown.contains("+      - data: [user.contact.email]"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("y writes it; any other key cancels."),
+        "{shown}"
+    );
+    press(&mut app, "n");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), text);
+    press(&mut app, "a");
+    let command = press(&mut app, "y");
+    assert!(matches!(command, Command::Reload), "{command:?}");
+    let fixed = std::fs::read_to_string(&path).expect("read");
+    assert!(
+        fixed.contains(
+            "        retention: 30d\n      - data: [user.contact.email]\n        retention: TODO\n"
+        ),
+        "{fixed}"
+    );
+}

@@ -68,6 +68,13 @@ pub enum Command {
     Edit(Location),
 }
 
+/// A fix shown to the user before it is written.
+struct PendingFix {
+    plan: crate::fix::Plan,
+    /// Its unified diff, one line each.
+    lines: Vec<String>,
+}
+
 /// Smallest screen the UI draws on.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
@@ -100,6 +107,8 @@ pub struct App {
     /// The filter being typed, when `/` was pressed.
     filtering: bool,
     help: bool,
+    /// A fix shown as a diff, waiting for `y` to be written.
+    pending_fix: Option<PendingFix>,
     status: String,
     /// Files read so far and in all during a load, for the progress shown.
     pub progress: Option<(usize, usize)>,
@@ -121,6 +130,7 @@ impl App {
             active: ViewId::Overview,
             filtering: false,
             help: false,
+            pending_fix: None,
             status: String::new(),
             progress: None,
             tabs: Vec::new(),
@@ -222,6 +232,10 @@ impl App {
                 }
                 Command::None
             }
+            Action::ProposeFix(index) => {
+                self.propose_fix(index);
+                Command::None
+            }
             Action::Handled | Action::Ignored => Command::None,
         }
     }
@@ -236,6 +250,13 @@ impl App {
         }
         if self.help {
             self.help = false;
+            return Command::None;
+        }
+        if let Some(pending) = self.pending_fix.take() {
+            if key.code == KeyCode::Char('y') {
+                return self.apply_fix(pending);
+            }
+            self.status = "fix not applied".to_owned();
             return Command::None;
         }
         if self.filtering {
@@ -394,6 +415,9 @@ impl App {
             }
         }
         self.draw_status(frame, status);
+        if let Some(pending) = &self.pending_fix {
+            self.draw_fix(frame, body, pending);
+        }
         if self.help {
             self.draw_help(frame, body);
         }
@@ -460,6 +484,109 @@ impl App {
         .areas(area);
         frame.render_widget(Paragraph::new(hints), left);
         frame.render_widget(Paragraph::new(Line::styled(status, theme.dim())), right);
+    }
+
+    /// Shows the diff of the selected finding's fix, or says why there is none.
+    fn propose_fix(&mut self, index: usize) {
+        let Some(ready) = self.data.ready() else {
+            return;
+        };
+        let inv = &ready.audit.inventory;
+        let Some(finding) = ready.audit.findings.get(index) else {
+            return;
+        };
+        if finding.fix.is_none() {
+            self.status = format!("`{}` has no fix ropa can write", finding.code);
+            return;
+        }
+        let plan = crate::fix::plan(inv, std::slice::from_ref(finding), &[]);
+        if let Some(skipped) = plan.skipped.first() {
+            self.status = format!("no fix: {}", skipped.why);
+            return;
+        }
+        let mut lines = Vec::new();
+        for (file, text) in &plan.files {
+            let name = inv.sources.name(*file);
+            let diff = similar::TextDiff::from_lines(inv.sources.text(*file), text.as_str());
+            let unified = diff
+                .unified_diff()
+                .context_radius(2)
+                .header(name, name)
+                .to_string();
+            lines.extend(unified.lines().map(crate::text::sanitize_line));
+        }
+        self.pending_fix = Some(PendingFix { plan, lines });
+    }
+
+    /// Writes a shown fix; the inventory reloads by itself. A result that does not load
+    /// is undone.
+    fn apply_fix(&mut self, pending: PendingFix) -> Command {
+        let Some(ready) = self.data.ready() else {
+            return Command::None;
+        };
+        let inv = &ready.audit.inventory;
+        match crate::fix::write(inv, &pending.plan) {
+            Err(why) => self.status = format!("fix not written: {why}"),
+            Ok(originals) => {
+                let paths: Vec<std::path::PathBuf> =
+                    originals.iter().map(|(p, _)| p.clone()).collect();
+                let yaml: Vec<std::path::PathBuf> = (0..inv.sources.len())
+                    .map(|i| inv.sources.path(crate::source::FileId(i)).to_path_buf())
+                    .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+                    .collect();
+                if crate::inventory::load(&yaml).is_err() {
+                    crate::fix::restore(&originals);
+                    self.status = "fix undone: the result did not load".to_owned();
+                } else {
+                    self.status = format!(
+                        "fixed: {}",
+                        paths
+                            .iter()
+                            .map(|p| p.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                    return Command::Reload;
+                }
+            }
+        }
+        Command::None
+    }
+
+    fn draw_fix(&self, frame: &mut Frame, area: Rect, pending: &PendingFix) {
+        let theme = self.theme;
+        let mut lines: Vec<Line> = pending
+            .lines
+            .iter()
+            .map(|l| {
+                let style = if l.starts_with('+') && !l.starts_with("+++") {
+                    theme.severity(crate::finding::Severity::Info)
+                } else if l.starts_with('-') && !l.starts_with("---") {
+                    theme.severity(crate::finding::Severity::Error)
+                } else {
+                    theme.dim()
+                };
+                Line::styled(l.clone(), style)
+            })
+            .collect();
+        lines.push(Line::default());
+        lines.push(Line::styled(
+            "y writes it; any other key cancels.",
+            theme.dim(),
+        ));
+        let width = area.width.min(100);
+        let height = (lines.len() as u16 + 2).min(area.height);
+        let popup = Rect {
+            x: area.x + area.width.saturating_sub(width) / 2,
+            y: area.y + area.height.saturating_sub(height) / 2,
+            width,
+            height,
+        };
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new(lines).block(pane("Fix", true, &theme)),
+            popup,
+        );
     }
 
     fn draw_help(&self, frame: &mut Frame, area: Rect) {

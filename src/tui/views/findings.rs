@@ -409,6 +409,10 @@ impl View for Findings {
             return Action::Handled;
         }
         match key.code {
+            KeyCode::Char('a') => match self.list.selected().and_then(|row| self.rows.get(row)) {
+                Some(index) => Action::ProposeFix(*index),
+                None => Action::Handled,
+            },
             KeyCode::Enter | KeyCode::Right | KeyCode::Char('l')
                 if self.list.selected().is_some() =>
             {
@@ -435,7 +439,12 @@ impl View for Findings {
                 ("e", "edit"),
             ]
         } else {
-            vec![("↑↓", "finding"), ("Enter", "detail"), ("e", "edit")]
+            vec![
+                ("↑↓", "finding"),
+                ("Enter", "detail"),
+                ("e", "edit"),
+                ("a", "apply the fix (shows the diff first)"),
+            ]
         }
     }
 

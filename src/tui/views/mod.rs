@@ -30,6 +30,8 @@ pub enum Action {
     Edit(Location),
     /// Switch to another view, focused on something.
     Show(Target),
+    /// Propose the fix of the finding with this index (in the audit's findings).
+    ProposeFix(usize),
 }
 
 /// Something another view can be focused on.
