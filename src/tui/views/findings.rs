@@ -443,7 +443,7 @@ impl View for Findings {
                 ("↑↓", "finding"),
                 ("Enter", "detail"),
                 ("e", "edit"),
-                ("a", "apply the fix (shows the diff first)"),
+                ("a", "fix"),
             ]
         }
     }
