@@ -239,7 +239,7 @@ pub fn inventory(
                 draft
                     .structs
                     .iter()
-                    .map(|(p, _)| p.as_str())
+                    .map(|(path, at)| format!("{path} ({at})"))
                     .collect::<Vec<_>>()
                     .join(", ")
             );
@@ -297,7 +297,13 @@ pub fn inventory(
     for (store, draft) in &stores {
         let _ = writeln!(
             out,
-            "  - from: {}\n    to: {}\n    data: [{}]\n    purpose: essential.service",
+            "  # The application saves {} to it.\n  - from: {}\n    to: {}\n    data: [{}]\n    purpose: essential.service",
+            draft
+                .structs
+                .iter()
+                .map(|(p, _)| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             scalar(&app),
             scalar(store),
             draft
@@ -308,10 +314,11 @@ pub fn inventory(
                 .join(", ")
         );
     }
-    for (sdk, _) in vendors.values() {
+    for (sdk, places) in vendors.values() {
         let _ = writeln!(
             out,
-            "  - from: {}\n    to: {}\n    data: [system.operations]   # TODO: which personal data reaches {}?\n    purpose: essential.service.operations",
+            "  # The application uses {}.\n  - from: {}\n    to: {}\n    data: [system.operations]   # TODO: which personal data reaches {}?\n    purpose: essential.service.operations",
+            places.join(", "),
             scalar(&app),
             scalar(sdk.vendor),
             sdk.vendor

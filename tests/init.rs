@@ -102,7 +102,7 @@ fn init_on_the_example_crates_loads_and_leaves_only_decisions() {
 fn database_rows_become_a_store_with_todo_retention() {
     let (dir, text, report) = init_and_check("fixtures/code/init-orm");
     assert!(
-        text.contains("  # Rows of db::Customer, db::Order.\n  - id: orm-shop-db"),
+        text.contains("  # Rows of db::Customer (src/lib.rs:7), db::Order (src/lib.rs:16).\n  - id: orm-shop-db"),
         "{text}"
     );
     assert!(text.contains("retention: TODO"), "{text}");
