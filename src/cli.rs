@@ -427,6 +427,11 @@ pub enum Color {
     Never,
 }
 
+/// A path for a message: control and invisible characters made visible.
+fn shown(path: &std::path::Path) -> String {
+    crate::text::sanitize_line(&path.display().to_string())
+}
+
 /// Exit statuses.
 pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
@@ -542,10 +547,10 @@ fn report_side(
                 crate::text::sanitize(&side.name),
                 paths
                     .iter()
-                    .map(|p| p.display().to_string())
+                    .map(|p| shown(p))
                     .collect::<Vec<_>>()
                     .join(", "),
-                side.root.display(),
+                shown(&side.root),
             );
             write_load_failure(&failure, &why)?;
             Ok(Err(()))
@@ -676,7 +681,7 @@ fn fix(args: &FixArgs) -> io::Result<u8> {
                 report::plural(plan.fixed.len(), "finding", "findings"),
                 originals
                     .iter()
-                    .map(|(p, _)| p.display().to_string())
+                    .map(|(p, _)| shown(p))
                     .collect::<Vec<_>>()
                     .join(", "),
                 report::plural(remaining, "finding", "findings"),
@@ -712,7 +717,7 @@ fn init(args: &InitArgs) -> io::Result<u8> {
         writeln!(
             err,
             "error: {} exists; ropa init does not overwrite an inventory: edit it, or pass --force to replace it",
-            file.display()
+            shown(&file)
         )?;
         return Ok(EXIT_INPUT_ERROR);
     }
@@ -725,7 +730,7 @@ fn init(args: &InitArgs) -> io::Result<u8> {
             "error: no Rust sources (`.rs` files or `Cargo.toml`) under {}; pass the folder of a crate",
             args.roots
                 .iter()
-                .map(|r| r.display().to_string())
+                .map(|r| shown(r))
                 .collect::<Vec<_>>()
                 .join(", ")
         )?;
@@ -744,7 +749,7 @@ fn init(args: &InitArgs) -> io::Result<u8> {
             .iter()
             .map(|r| crate::init::relative(&output, &crate::init::absolute(r)))
             .collect(),
-        named: args.roots.iter().map(|r| r.display().to_string()).collect(),
+        named: args.roots.iter().map(|r| shown(r)).collect(),
         today: time::OffsetDateTime::now_utc().date().to_string(),
     };
     let text = crate::init::inventory(&draft, &scan, &statuses, |path| {
@@ -760,17 +765,17 @@ fn init(args: &InitArgs) -> io::Result<u8> {
             )
         });
     if let Err(e) = written {
-        writeln!(err, "error: cannot write {}: {e}", file.display())?;
+        writeln!(err, "error: cannot write {}: {e}", shown(&file))?;
         return Ok(EXIT_INPUT_ERROR);
     }
     let todos = text.matches("TODO").count();
     writeln!(
         err,
         "wrote {} ({} lines, {todos} TODOs) and {}; fill in the TODOs, then run `ropa check {}`",
-        file.display(),
+        shown(&file),
         text.lines().count(),
-        args.output.join("ropa-schema.json").display(),
-        args.output.display()
+        shown(&args.output.join("ropa-schema.json")),
+        shown(&args.output)
     )?;
     Ok(EXIT_CLEAN)
 }
@@ -797,7 +802,7 @@ fn taxonomy(args: &TaxonomyArgs) -> io::Result<u8> {
                     "note: the inventory at {} does not load ({}), so only the built-in taxonomy is listed; `ropa check` says why",
                     paths
                         .iter()
-                        .map(|p| p.display().to_string())
+                        .map(|p| shown(p))
                         .collect::<Vec<_>>()
                         .join(", "),
                     human::summary_line(&report::Summary::of(&failure.problems))
@@ -891,7 +896,7 @@ fn baseline(args: &BaselineArgs) -> io::Result<u8> {
         writeln!(
             io::stderr(),
             "error: cannot write the baseline to {}: {e}",
-            args.output.display()
+            shown(&args.output)
         )?;
         return Ok(EXIT_INPUT_ERROR);
     }
@@ -900,8 +905,8 @@ fn baseline(args: &BaselineArgs) -> io::Result<u8> {
         io::stderr(),
         "wrote {count} {} to {}; `ropa check --baseline {}` now fails only on new ones",
         report::plural(count, "finding", "findings"),
-        args.output.display(),
-        args.output.display()
+        shown(&args.output),
+        shown(&args.output)
     )?;
     Ok(EXIT_CLEAN)
 }
