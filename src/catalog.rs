@@ -14,6 +14,7 @@ pub const ALWAYS_ON_CODES: &[&str] = &[
     "holding-purpose",
     "unreachable-node",
     "placeholder",
+    "record-incomplete",
 ];
 pub const CODE_CODES: &[&str] = &[
     "undeclared-personal-field",
@@ -62,6 +63,7 @@ pub fn all_codes() -> impl Iterator<Item = &'static str> {
 /// says otherwise; every other code is an error.
 const WARNING_CODES: &[&str] = &[
     "unreachable-node",
+    "record-incomplete",
     "unmapped-personal-struct",
     "invalid-annotation",
     "skipped-source",

@@ -297,7 +297,7 @@ pub fn inventory(
     for (store, draft) in &stores {
         let _ = writeln!(
             out,
-            "  # The application saves {} to it.\n  - from: {}\n    to: {}\n    data: [{}]\n    purpose: essential.service",
+            "  # The application saves {} to it.\n  - from: {}\n    to: {}\n    data: [{}]\n    purpose: essential.service\n    lawful_basis: contract   # TODO: on what basis",
             draft
                 .structs
                 .iter()

@@ -25,7 +25,7 @@ fn head_text() -> String {
         )
         .replace(
             "rules:\n",
-            "  - { from: app, to: mailer, data: [user.contact.email], purpose: essential.service, transfer_mechanism: sccs }\nrules:\n",
+            "  - { from: app, to: mailer, data: [user.contact.email], purpose: essential.service, lawful_basis: contract, transfer_mechanism: sccs }\nrules:\n",
         )
 }
 

@@ -35,9 +35,9 @@ stores:
         retention: until-account-deleted
   - id: cache
 flows:
-  - { id: save, from: web, to: accounts-db, data: [user.contact.email, user.contact.phone_number], purpose: essential.service }
-  - { id: sign-up, from: customer, to: web, data: [user.contact.email, user.contact.phone_number], purpose: essential.service }
-  - { id: warm, from: web, to: cache, data: [user.name], purpose: essential.service }
+  - { id: save, from: web, to: accounts-db, data: [user.contact.email, user.contact.phone_number], purpose: essential.service, lawful_basis: contract }
+  - { id: sign-up, from: customer, to: web, data: [user.contact.email, user.contact.phone_number], purpose: essential.service, lawful_basis: contract }
+  - { id: warm, from: web, to: cache, data: [user.name], purpose: essential.service, lawful_basis: contract }
 rules:
   - id: retention-declared
     retention: { data: [user] }
@@ -219,7 +219,7 @@ subjects:
 systems:
   - { id: app }
 flows:
-  - { from: users, to: app, data: [user.authorization.credentials], purpose: essential.service }
+  - { from: users, to: app, data: [user.authorization.credentials], purpose: essential.service, lawful_basis: contract }
 code:
   roots: [.]
   sdks: { sentry: app, aws-sdk-s3: app }

@@ -165,11 +165,15 @@ fn a_transfer_to_a_node_with_no_region_is_unverifiable() {
     let report = assert_report(
         "fixtures/broken/transfer-region-unknown.yaml",
         1,
-        &[("transfer", Some("transfers-need-a-mechanism"), 25, 9)],
+        &[
+            // The record of processing cannot say where the recipient is either.
+            ("record-incomplete", None, 12, 9),
+            ("transfer", Some("transfers-need-a-mechanism"), 25, 9),
+        ],
     );
     let messages = texts(&report, "message");
-    assert!(messages[0].contains("cannot be verified"), "{messages:?}");
-    assert!(messages[0].contains("`helpdesk-vendor`"), "{messages:?}");
+    assert!(messages[1].contains("cannot be verified"), "{messages:?}");
+    assert!(messages[1].contains("`helpdesk-vendor`"), "{messages:?}");
 }
 
 #[test]
@@ -314,8 +318,16 @@ rules:
 ";
     let (status, report) = check_text(text);
     let got: Vec<_> = summary(&report).into_iter().map(|f| (f.0, f.3)).collect();
-    // Only `show` is unverifiable: its recipient has no region.
-    assert_eq!(got, [("transfer".to_owned(), 16)], "{report}");
+    // Only `show` is unverifiable: its recipient has no region, which the record of
+    // processing lacks too.
+    assert_eq!(
+        got,
+        [
+            ("record-incomplete".to_owned(), 9),
+            ("transfer".to_owned(), 16)
+        ],
+        "{report}"
+    );
     assert_eq!(status, 1);
 }
 

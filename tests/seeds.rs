@@ -9,7 +9,14 @@ use std::path::PathBuf;
 #[test]
 fn bundled_inventory_is_clean() {
     let (status, report) = check_json(&["inventory"]);
-    assert_eq!(report["status"], "clean", "{report}");
+    // One finding, waived in alpha-serve.yaml: the customer's Atlassian instance has
+    // no region the statement names, which the record of processing would need.
+    assert_eq!(report["summary"]["total"], 0, "{report}");
+    assert_eq!(report["summary"]["suppressed"], 1, "{report}");
+    assert_eq!(
+        report["findings"][0]["code"], "record-incomplete",
+        "{report}"
+    );
     assert_eq!(status, 0);
     assert_eq!(report["checked"]["files"], 3);
 }
@@ -19,7 +26,11 @@ fn check_defaults_to_the_inventory_directory() {
     let output = common::ropa().arg("check").output().expect("runs");
     assert_eq!(output.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.starts_with("no findings: 3 files"), "{stdout}");
+    assert!(
+        stdout.starts_with("waived warning[record-incomplete]"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\nno findings: 3 files"), "{stdout}");
 }
 
 fn expected_claims() -> Vec<String> {

@@ -269,9 +269,19 @@ fn quit_reload_and_edit_are_commands_for_the_event_loop() {
     let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
     assert_eq!(app.handle_key(ctrl_c), Command::Quit);
     press(&mut app, "5");
-    // No finding to open in the clean seeds.
-    assert_eq!(press(&mut app, "e"), Command::None);
-    assert!(app.status().contains("nothing selected"));
+    // The seeds' one finding (waived) opens at its line.
+    match press(&mut app, "e") {
+        Command::Edit(location) => {
+            assert!(location.path.ends_with("alpha-serve.yaml"), "{location:?}");
+            assert_eq!(location.line, 207);
+        }
+        other => panic!("expected an edit, got {other:?}"),
+    }
+    // No finding to open in a clean inventory.
+    let mut clean = self::app("fixtures/pass/notice.yaml");
+    press(&mut clean, "5");
+    assert_eq!(press(&mut clean, "e"), Command::None);
+    assert!(clean.status().contains("nothing selected"));
     press(&mut app, "1");
     match press(&mut app, "e") {
         Command::Edit(location) => assert!(location.path.starts_with("inventory")),

@@ -763,9 +763,74 @@ impl<'a> Decoder<'a> {
                 policy: self.opt_string(&f, "policy"),
                 contact: self.opt_string(&f, "contact"),
                 claims_source: self.opt_string(&f, "claims_source"),
+                dpo: f.get("dpo").and_then(|n| self.party(n, "`dpo`")),
+                representative: f
+                    .get("representative")
+                    .and_then(|n| self.party(n, "`representative`")),
+                joint_controllers: self.parties(&f, "joint_controllers"),
+                controllers: self.controllers(&f),
+                span: f.span,
             };
             out.organizations.push(organization);
         }
+    }
+
+    /// A `{ name, contact }` mapping: a DPO, a representative, a joint controller.
+    fn party(&mut self, node: &Node, what: &str) -> Option<Party> {
+        let f = self.fields(node, what, &keys::names(&[keys::PARTY]))?;
+        let name_node = self.required(&f, "name")?;
+        Some(Party {
+            name: self.string(name_node, &format!("`name` of {what}"))?,
+            contact: self.opt_string(&f, "contact"),
+        })
+    }
+
+    fn parties(&mut self, f: &Fields, key: &str) -> Vec<Party> {
+        let mut parties = Vec::new();
+        if let Some(list) = f.get(key) {
+            let what = format!("an entry of `{key}`");
+            self.list(list, &format!("`{key}`"), |d, item| {
+                if let Some(party) = d.party(item, &what) {
+                    parties.push(party);
+                }
+            });
+        }
+        parties
+    }
+
+    /// `controllers:` of an organization that acts as a processor.
+    fn controllers(&mut self, f: &Fields) -> Vec<Controller> {
+        let mut controllers = Vec::new();
+        let Some(list) = f.get("controllers") else {
+            return controllers;
+        };
+        self.list(list, "`controllers`", |d, item| {
+            let what = "an entry of `controllers`";
+            let Some(c) = d.fields(item, what, &keys::names(&[keys::CONTROLLER])) else {
+                return;
+            };
+            let Some(name) = d
+                .required(&c, "name")
+                .and_then(|n| d.string(n, &format!("`name` of {what}")))
+            else {
+                return;
+            };
+            controllers.push(Controller {
+                party: Party {
+                    name,
+                    contact: d.opt_string(&c, "contact"),
+                },
+                representative: c
+                    .get("representative")
+                    .and_then(|n| d.party(n, "`representative` of a controller")),
+                dpo: c
+                    .get("dpo")
+                    .and_then(|n| d.party(n, "`dpo` of a controller")),
+                purposes: d.opt_id_list(&c, "purposes"),
+                span: c.span,
+            });
+        });
+        controllers
     }
 
     fn region(&mut self, node: &Node, out: &mut Declarations) {
@@ -1022,6 +1087,14 @@ impl<'a> Decoder<'a> {
         if let Some(basis) = &lawful_basis {
             self.check_word(basis, "lawful basis", &LAWFUL_BASES);
         }
+        let special_category_condition = self.opt_id(&f, "special_category_condition");
+        if let Some(condition) = &special_category_condition {
+            self.check_word(
+                condition,
+                "special-category condition (GDPR Art. 9(2))",
+                &SPECIAL_CATEGORY_CONDITIONS,
+            );
+        }
         let transfer_mechanisms = self.opt_id_list(&f, "transfer_mechanism");
         for mechanism in &transfer_mechanisms {
             self.check_word(mechanism, "transfer mechanism", &TRANSFER_MECHANISMS);
@@ -1044,6 +1117,7 @@ impl<'a> Decoder<'a> {
             data,
             purpose: self.opt_id(&f, "purpose"),
             lawful_basis,
+            special_category_condition,
             encrypted_in_transit: self.opt_bool(&f, "encrypted_in_transit"),
             transfer_mechanisms,
             anonymized,

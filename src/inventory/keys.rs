@@ -2,7 +2,10 @@
 //! table the decoder checks keys against and `ropa schema` writes the JSON Schema
 //! from, so that the two cannot drift apart.
 
-use super::model::{LAWFUL_BASES, NODE_STATUSES, SELECTOR_ATTRIBUTES, TRANSFER_MECHANISMS};
+use super::model::{
+    LAWFUL_BASES, NODE_STATUSES, SELECTOR_ATTRIBUTES, SPECIAL_CATEGORY_CONDITIONS,
+    TRANSFER_MECHANISMS,
+};
 
 /// What a key's value may be.
 #[derive(Clone, Copy, Debug)]
@@ -64,12 +67,29 @@ const fn required(name: &'static str, ty: Ty) -> Key {
     }
 }
 
+/// A person or body named in the record of processing: a DPO, a representative, a
+/// joint controller.
+pub const PARTY: &[Key] = &[required("name", Ty::Text), key("contact", Ty::Text)];
+
+/// A controller the organization processes data for, as a processor (Art. 30(2)).
+pub const CONTROLLER: &[Key] = &[
+    required("name", Ty::Text),
+    key("contact", Ty::Text),
+    key("representative", Ty::Map(PARTY)),
+    key("dpo", Ty::Map(PARTY)),
+    key("purposes", Ty::Ids),
+];
+
 pub const ORGANIZATION: &[Key] = &[
     required("id", Ty::Id),
     key("name", Ty::Text),
     key("policy", Ty::Text),
     key("contact", Ty::Text),
     key("claims_source", Ty::Text),
+    key("dpo", Ty::Map(PARTY)),
+    key("representative", Ty::Map(PARTY)),
+    key("joint_controllers", Ty::List(PARTY)),
+    key("controllers", Ty::List(CONTROLLER)),
 ];
 
 pub const REGION: &[Key] = &[
@@ -161,6 +181,10 @@ pub const FLOW: &[Key] = &[
     required("data", Ty::Ids),
     key("purpose", Ty::Id),
     key("lawful_basis", Ty::Word(&LAWFUL_BASES)),
+    key(
+        "special_category_condition",
+        Ty::Word(&SPECIAL_CATEGORY_CONDITIONS),
+    ),
     key("encrypted_in_transit", Ty::Bool),
     key("transfer_mechanism", Ty::Words(&TRANSFER_MECHANISMS)),
     key("anonymized", Ty::BoolOrIds),

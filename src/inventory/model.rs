@@ -16,6 +16,34 @@ pub struct Organization {
     pub policy: Option<Sp<String>>,
     pub contact: Option<Sp<String>>,
     pub claims_source: Option<Sp<String>>,
+    /// Its data protection officer, for the record of processing (Art. 30(1)(a)).
+    pub dpo: Option<Party>,
+    /// Its representative in the EU (Art. 27), where it has one.
+    pub representative: Option<Party>,
+    /// Controllers that decide the purposes and means together with it (Art. 26).
+    pub joint_controllers: Vec<Party>,
+    /// The controllers it processes data for, as a processor (Art. 30(2)).
+    pub controllers: Vec<Controller>,
+    /// Where the `organization` mapping is written.
+    pub span: Span,
+}
+
+/// A person or body with a name and a way to reach them.
+#[derive(Clone, Debug)]
+pub struct Party {
+    pub name: Sp<String>,
+    pub contact: Option<Sp<String>>,
+}
+
+/// A controller on whose behalf the organization processes personal data.
+#[derive(Clone, Debug)]
+pub struct Controller {
+    pub party: Party,
+    pub representative: Option<Party>,
+    pub dpo: Option<Party>,
+    /// The purposes (data uses) it processes for this controller; empty: all of them.
+    pub purposes: Vec<Id>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -211,6 +239,21 @@ pub const LAWFUL_BASES: [&str; 6] = [
     "legitimate_interests",
 ];
 
+/// The conditions of GDPR Art. 9(2) under which special categories of personal data may
+/// be processed, (a) to (j).
+pub const SPECIAL_CATEGORY_CONDITIONS: [&str; 10] = [
+    "explicit_consent",
+    "employment",
+    "vital_interests",
+    "not_for_profit",
+    "made_public",
+    "legal_claims",
+    "substantial_public_interest",
+    "health_care",
+    "public_health",
+    "archiving_research",
+];
+
 /// Mechanisms that make a cross-border transfer lawful: an adequacy decision, the EU-US
 /// Data Privacy Framework, standard contractual clauses, the UK's International Data
 /// Transfer Agreement and its Addendum to the EU clauses, binding corporate rules, and
@@ -234,6 +277,8 @@ pub struct Flow {
     pub data: Vec<Id>,
     pub purpose: Option<Id>,
     pub lawful_basis: Option<Id>,
+    /// The Art. 9(2) condition for special categories it carries.
+    pub special_category_condition: Option<Id>,
     pub encrypted_in_transit: Option<Sp<bool>>,
     /// The transfer tools it travels under across a border (`[dpf, sccs]`).
     pub transfer_mechanisms: Vec<Id>,

@@ -391,6 +391,11 @@ impl Checker<'_> {
             self.common(&third.common);
             self.keys(Tree::Use, &third.purposes);
         }
+        for organization in &decl.organizations {
+            for controller in &organization.controllers {
+                self.keys(Tree::Use, &controller.purposes);
+            }
+        }
     }
 
     /// A subprocessor that hosts a store stores data: `stores_data: false` contradicts it.

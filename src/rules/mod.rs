@@ -46,6 +46,7 @@ pub fn evaluate(
         }
     }
     always_on::check(inv, graph, &mut findings);
+    findings.extend(crate::record::incomplete(inv, graph));
     code::check(inv, graph, code, &mut findings);
     sort_findings(&mut findings);
     findings
