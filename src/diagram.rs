@@ -185,7 +185,18 @@ pub fn build(audit: &Audit, options: &Options) -> Result<Diagram, UnknownName> {
                     Shape::Node(r.kind),
                 )
             }
-            GraphNode::Backup(_) => (info.id.clone(), Shape::Backup),
+            GraphNode::Backup(store) => {
+                let name = inv.decl.stores.get(store).map_or_else(
+                    || info.id.clone(),
+                    |s| {
+                        s.common
+                            .name
+                            .as_ref()
+                            .map_or_else(|| s.common.id.value.clone(), |n| n.value.clone())
+                    },
+                );
+                (format!("backups of {name}"), Shape::Backup)
+            }
         };
         index.insert(node, diagram.nodes.len());
         diagram.nodes.push(DiagramNode {

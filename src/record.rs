@@ -198,6 +198,11 @@ impl<'a> RuleVerdicts<'a> {
         RuleVerdicts { rules }
     }
 
+    /// Each rule with what it covered and whether it is kept, in declaration order.
+    pub fn rules(&self) -> &[(&'a crate::inventory::model::Rule, Coverage, bool)] {
+        &self.rules
+    }
+
     /// No rules: every activity is `not covered`.
     pub fn none() -> Self {
         RuleVerdicts { rules: Vec::new() }

@@ -2,20 +2,41 @@
 //! rustc-style diagnostics, JSON, SARIF, GitHub annotations, a GitLab Code Quality
 //! report, JUnit XML or Markdown, and the rule documentation for `ropa explain`.
 
+pub mod audit;
+pub mod diagram;
 pub mod diff;
 pub mod excerpt;
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod progress;
+pub mod record;
 pub mod sarif;
 pub mod scan;
 pub mod taxonomy;
 
 use crate::finding::{Finding, Severity};
+
+/// The date a document is generated on (ISO), from `SOURCE_DATE_EPOCH` when set (for
+/// reproducible reports), else today (UTC).
+pub fn generated_on() -> String {
+    let now = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
+        .unwrap_or_else(time::OffsetDateTime::now_utc);
+    let date = now.date();
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
 
 /// Counts of findings by severity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]

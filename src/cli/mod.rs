@@ -2,6 +2,8 @@
 //! Each command calls the library and hands results to the report layer; it returns
 //! the process exit status (0 clean, 1 findings, 2 usage or input error).
 
+pub mod documents;
+
 use crate::finding::{Finding, Severity};
 use crate::report::progress::ScanProgress;
 use crate::report::{self, Scope, human, json};
@@ -163,6 +165,16 @@ pub enum Command {
     /// the code it came from. Refuses to overwrite a file unless --force.
     #[command(after_help = INIT_AFTER_HELP)]
     Init(InitArgs),
+    /// Write a document from the audited inventory: the Art. 30 record of processing
+    /// activities (`record`) or the audit report (`audit`).
+    #[command(subcommand)]
+    Report(documents::ReportCommand),
+    /// Draw the data-flow graph: Graphviz DOT, Mermaid or SVG.
+    ///
+    /// Regions are clusters, each kind of node has its own shape, each edge is labelled
+    /// with the categories it carries, and flows and nodes that break a promise are red.
+    #[command(after_help = documents::GRAPH_AFTER_HELP)]
+    Graph(documents::GraphArgs),
     /// List the data categories, uses and subjects an inventory may name.
     ///
     /// Without a query, each tree indented, with every key's name; GDPR special
@@ -444,6 +456,8 @@ pub fn run(cli: Cli) -> io::Result<u8> {
         Some(Command::Baseline(args)) => baseline(&args),
         Some(Command::Diff(args)) => diff(&args),
         Some(Command::Taxonomy(args)) => taxonomy(&args),
+        Some(Command::Report(command)) => documents::report(&command),
+        Some(Command::Graph(args)) => documents::graph(&args),
         Some(Command::Init(args)) => init(&args),
         Some(Command::Fix(args)) => fix(&args),
         Some(Command::Schema) => {
