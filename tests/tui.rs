@@ -189,8 +189,76 @@ fn enter_on_a_broken_promise_drills_into_its_findings_and_esc_goes_back() {
     let shown = screen(&mut app, 120, 40);
     assert!(shown.contains("Findings of rule"), "{shown}");
     app.handle_key(key(KeyCode::Esc));
+    assert_eq!(
+        app.active(),
+        ViewId::Overview,
+        "Esc returns to the promises"
+    );
+    app.handle_key(key(KeyCode::Esc));
+    press(&mut app, "5");
     let shown = screen(&mut app, 120, 40);
     assert!(!shown.contains("Findings of rule"), "{shown}");
+}
+
+#[test]
+fn esc_after_drilling_into_a_promise_returns_to_it() {
+    let dir = promises_inventory();
+    let mut app = app(&dir.path().join("inventory.yaml").to_string_lossy());
+    // The second promise: kept, so Enter shows what it covered.
+    press(&mut app, "j");
+    let before = app.selected_location();
+    app.handle_key(key(KeyCode::Enter));
+    assert_eq!(app.active(), ViewId::Findings);
+    let drilled = screen(&mut app, 80, 24);
+    assert!(drilled.contains("Esc back to Overview"), "{drilled}");
+    insta::assert_snapshot!("promise-drilled-80x24", drilled);
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.active(), ViewId::Overview);
+    assert_eq!(app.selected_location(), before, "the same promise selected");
+    let back = screen(&mut app, 80, 24);
+    insta::assert_snapshot!("promise-back-80x24", back);
+    // The broken promise, into its finding's detail and out: Esc first leaves the
+    // detail, then the view.
+    press(&mut app, "k");
+    app.handle_key(key(KeyCode::Enter));
+    app.handle_key(key(KeyCode::Enter));
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.active(), ViewId::Findings);
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.active(), ViewId::Overview);
+    // The findings view is as it was before the jumps: every finding.
+    press(&mut app, "5");
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("Findings (1)"), "{shown}");
+}
+
+#[test]
+fn esc_walks_back_along_every_jump() {
+    let mut app = app(SEEDS);
+    press(&mut app, "2/actipro-web");
+    app.handle_key(key(KeyCode::Enter));
+    let inventory_selection = app.selected_location();
+    app.handle_key(key(KeyCode::Enter));
+    assert_eq!(app.active(), ViewId::Graph);
+    assert_eq!(app.graph_center(), Some("actipro-web"));
+    // A step along the graph is undone before the jump is.
+    app.handle_key(key(KeyCode::Enter));
+    let walked_to = app.graph_center().map(str::to_owned);
+    assert_ne!(walked_to.as_deref(), Some("actipro-web"));
+    press(&mut app, "f");
+    assert_eq!(app.active(), ViewId::Findings);
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.active(), ViewId::Graph);
+    assert_eq!(app.graph_center(), walked_to.as_deref());
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.graph_center(), Some("actipro-web"));
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.active(), ViewId::Inventory);
+    assert_eq!(app.selected_location(), inventory_selection);
+    // Switching views by hand starts a new trail: Esc has nowhere to go back to.
+    press(&mut app, "4");
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.active(), ViewId::Graph);
 }
 
 #[test]

@@ -13,6 +13,7 @@ pub mod data;
 pub mod excerpt;
 pub mod list;
 pub mod theme;
+pub mod trail;
 pub mod views;
 
 use app::{App, Command};

@@ -499,4 +499,27 @@ impl View for Findings {
         self.rebuild(data);
         self.list.move_by(isize::MIN);
     }
+
+    fn focused(&self) -> Option<Target> {
+        match &self.scope {
+            Scope::All => None,
+            Scope::Rule(rule) => Some(Target::RuleFindings(rule.clone())),
+            Scope::Node(node) => Some(Target::NodeFindings(node.clone())),
+        }
+    }
+
+    fn restore_focus(&mut self, before: Option<&Target>, data: &Data) {
+        self.scope = match before {
+            Some(Target::RuleFindings(rule)) => Scope::Rule(rule.clone()),
+            Some(Target::NodeFindings(node)) => Scope::Node(node.clone()),
+            Some(Target::Node(_)) | None => Scope::All,
+        };
+        self.detail_focus = false;
+        self.detail_scroll = 0;
+        self.rebuild(data);
+    }
+
+    fn depth(&self) -> usize {
+        usize::from(self.detail_focus)
+    }
 }

@@ -689,4 +689,27 @@ impl View for GraphView {
             self.side = Side::Downstream;
         }
     }
+
+    fn focused(&self) -> Option<Target> {
+        self.center.clone().map(Target::Node)
+    }
+
+    fn restore_focus(&mut self, before: Option<&Target>, _data: &Data) {
+        let Some(Target::Node(id)) = before else {
+            return;
+        };
+        if self.center.as_ref() == Some(id) {
+            return;
+        }
+        // The jump put the node it left on the walk; going back takes it off.
+        if self.history.last() == Some(id) {
+            self.history.pop();
+        }
+        self.center = Some(id.clone());
+        self.cursor = [0, 0];
+    }
+
+    fn depth(&self) -> usize {
+        self.history.len() + usize::from(self.picker.is_some())
+    }
 }
