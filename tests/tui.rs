@@ -304,6 +304,194 @@ fn category_mode_highlights_where_a_category_goes() {
     assert_eq!(app.graph_category(), None);
 }
 
+/// The rows of `shown` between the first row holding `top` and the next bottom border.
+fn graph_pane_rows<'s>(shown: &'s str, top: &str) -> Vec<&'s str> {
+    shown
+        .lines()
+        .skip_while(|l| !l.contains(top))
+        .skip(1)
+        .take_while(|l| !l.starts_with("\"└"))
+        .collect()
+}
+
+#[test]
+fn graph_labels_that_do_not_fit_end_in_an_ellipsis_and_the_selected_edge_shows_in_full() {
+    let mut app = app(SEEDS);
+    press(&mut app, "4");
+    app.handle_key(key(KeyCode::Down));
+    let shown = screen(&mut app, 80, 24);
+    // In its box the list of categories is cut with `…` ...
+    assert!(shown.contains("│system.operations, u…│"), "{shown}");
+    // ... and the selected edge shows all of it, with the flow behind it.
+    assert!(
+        shown.contains("actipro-visitor → application-insights  via page-telemetry"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("carries (2): system.operations, user.telemetry"),
+        "{shown}"
+    );
+    insta::assert_snapshot!("graph-edge-labels-80x24", shown);
+}
+
+#[test]
+fn the_position_counter_never_lands_on_a_border() {
+    let mut app = app(SEEDS);
+    press(&mut app, "4/actipro-web");
+    app.handle_key(key(KeyCode::Enter));
+    assert_eq!(app.graph_center(), Some("actipro-web"));
+    for _ in 0..3 {
+        app.handle_key(key(KeyCode::Down));
+    }
+    let shown = screen(&mut app, 80, 24);
+    let rows = graph_pane_rows(&shown, "Graph around");
+    let counter = rows
+        .iter()
+        .find(|l| l.contains("4 of "))
+        .unwrap_or_else(|| panic!("no counter:\n{shown}"));
+    // Its row holds no box: no corner or edge of one is overwritten.
+    let right_column: String = counter.chars().skip(56).collect();
+    assert!(
+        !right_column.contains(['┌', '└', '─', '│', '┐', '┘'].as_slice())
+            || right_column
+                .trim_end_matches(['"', '│'])
+                .trim()
+                .starts_with('4'),
+        "{counter}"
+    );
+    // Every box drawn is whole: as many tops as bottoms on the right.
+    let tops = rows
+        .iter()
+        .filter(|l| l.chars().nth(56) == Some('┌'))
+        .count();
+    let bottoms = rows
+        .iter()
+        .filter(|l| l.chars().nth(56) == Some('└'))
+        .count();
+    assert_eq!(tops, bottoms, "{shown}");
+    insta::assert_snapshot!("graph-counter-80x24", shown);
+}
+
+#[test]
+fn the_position_counter_is_never_drawn_over_a_box_at_any_size() {
+    let mut app = app(SEEDS);
+    press(&mut app, "4/actipro-web");
+    app.handle_key(key(KeyCode::Enter));
+    for (w, h) in [(60, 16), (61, 17), (80, 24), (100, 30), (120, 40)] {
+        for _ in 0..2 {
+            app.handle_key(key(KeyCode::Down));
+            let shown = screen(&mut app, w, h);
+            // The old counter overwrote a box's bottom border: `1/8──`.
+            for line in shown.lines() {
+                let cells: Vec<char> = line.chars().collect();
+                assert!(
+                    !cells
+                        .windows(2)
+                        .any(|pair| pair[0].is_ascii_digit() && pair[1] == '─'),
+                    "{w}x{h}:\n{shown}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn category_mode_counts_nodes_as_check_does_in_a_calm_colour() {
+    let nodes = match ropa::audit::run(&[PathBuf::from(SEEDS)], true, &ropa::code::NoProgress) {
+        Ok(audit) => audit.scope().nodes,
+        Err(failure) => panic!("{:?}", failure.problems.first()),
+    };
+    let mut app = app(SEEDS);
+    press(&mut app, "4c");
+    press(&mut app, "'user.contact.email");
+    app.handle_key(key(KeyCode::Enter));
+    press(&mut app, "/actipro-user-acc");
+    app.handle_key(key(KeyCode::Enter));
+    let shown = screen(&mut app, 80, 24);
+    assert!(
+        shown.contains(&format!(" of {nodes} nodes")),
+        "check counts {nodes} nodes:\n{shown}"
+    );
+    insta::assert_snapshot!("seeds-graph-category-80x24", shown);
+    // In colour the reach is highlighted, and not in the colour of errors.
+    let mut coloured = App::new(data(SEEDS), Theme { color: true });
+    press(&mut coloured, "4c");
+    press(&mut coloured, "'user.contact.email");
+    coloured.handle_key(key(KeyCode::Enter));
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+    terminal.draw(|frame| coloured.draw(frame)).expect("draws");
+    let buffer = terminal.backend().buffer();
+    let (x, y) = (0..24)
+        .flat_map(|y| (0..80).map(move |x| (x, y)))
+        .find(|&(x, y)| {
+            buffer[(x, y)].symbol() == "u"
+                && (0..18).all(|i| {
+                    x + i < 80
+                        && buffer[(x + i, y)].symbol()
+                            == &"user.contact.email"[usize::from(i)..usize::from(i) + 1]
+                })
+        })
+        .expect("the category in the reach pane");
+    let colour = buffer[(x, y)].fg;
+    assert!(
+        !matches!(
+            colour,
+            ratatui::style::Color::Red | ratatui::style::Color::LightRed
+        ),
+        "{colour:?}"
+    );
+    assert_ne!(colour, ratatui::style::Color::Reset, "highlighted");
+}
+
+#[test]
+fn flows_show_anonymized_data_and_claims_and_keep_purpose_and_basis_at_80_columns() {
+    let mut app = app(SEEDS);
+    press(&mut app, "3j");
+    let shown = screen(&mut app, 80, 24);
+    let header = shown
+        .lines()
+        .find(|l| l.contains("From"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    for column in ["From", "To", "Data", "Purpose", "Basis"] {
+        assert!(header.contains(column), "{column}: {header}");
+    }
+    // Cells too wide end in `…` rather than being cut; the regions are in the detail.
+    assert!(shown.contains("actipro-visit…"), "{shown}");
+    assert!(shown.contains("(—→us)"), "{shown}");
+    assert!(
+        shown.contains("anonymized: user.telemetry  claims: A2"),
+        "{shown}"
+    );
+    insta::assert_snapshot!("flow-anonymized-claims-80x24", shown);
+    // `anonymized: true` says all.
+    press(&mut app, "k");
+    assert!(
+        screen(&mut app, 80, 24).contains("anonymized: all  claims: A1"),
+        "{}",
+        screen(&mut app, 80, 24)
+    );
+}
+
+#[test]
+fn table_cells_too_wide_end_in_an_ellipsis_in_every_view() {
+    let mut seeds = app(SEEDS);
+    for view in [
+        ViewId::Overview,
+        ViewId::Inventory,
+        ViewId::Flows,
+        ViewId::Code,
+    ] {
+        seeds.show(view);
+        let shown = screen(&mut seeds, 80, 24);
+        assert!(shown.contains('…'), "{}: {shown}", view.name());
+    }
+    let mut broken = app(BROKEN);
+    broken.show(ViewId::Findings);
+    let shown = screen(&mut broken, 80, 24);
+    assert!(shown.contains("phone_num…│"), "{shown}");
+    insta::assert_snapshot!("findings-columns-80x24", shown);
+}
+
 #[test]
 fn code_view_filters_to_undeclared_fields() {
     let mut app = app(BROKEN);

@@ -123,6 +123,11 @@ pub fn pane<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> Blo
     }
 }
 
+/// `title` cut with `…` to fit between the corners of a pane drawn over `area`.
+pub fn fit_title(title: &str, area: Rect) -> String {
+    crate::tui::fit::truncate(title, usize::from(area.width.saturating_sub(2))).into_owned()
+}
+
 /// A pane of wrapped text (a detail pane): untrimmed, so excerpts keep their indentation.
 pub fn detail_pane<'a>(
     title: &'a str,
