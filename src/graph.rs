@@ -72,6 +72,19 @@ impl NodeInfo {
     }
 }
 
+/// How far a category reaches (see [`DataFlowGraph::reach`]), with nodes counted as
+/// `ropa check` counts them in its summary: the declared nodes, and the backup copies
+/// of stores apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReachCount {
+    /// Declared nodes it reaches.
+    pub nodes: usize,
+    /// Declared nodes in all: the "N nodes" of `check`'s summary.
+    pub of: usize,
+    /// Backup copies of stores it reaches.
+    pub backups: usize,
+}
+
 pub struct DataFlowGraph {
     pub graph: DiGraph<GraphNode, GraphEdge>,
     pub info: Vec<NodeInfo>,
@@ -262,6 +275,26 @@ impl DataFlowGraph {
             }
         }
         reached
+    }
+
+    /// Counts what [`DataFlowGraph::reach`] returned the way `check` counts nodes.
+    pub fn count_reach(&self, reached: &[bool]) -> ReachCount {
+        let mut count = ReachCount {
+            nodes: 0,
+            of: 0,
+            backups: 0,
+        };
+        for node in self.graph.node_indices() {
+            let is_reached = reached.get(node.index()).copied().unwrap_or(false);
+            match self.graph[node] {
+                GraphNode::Declared(_) => {
+                    count.of += 1;
+                    count.nodes += usize::from(is_reached);
+                }
+                GraphNode::Backup(_) => count.backups += usize::from(is_reached),
+            }
+        }
+        count
     }
 
     /// The shortest path by which `category` reaches `node`; empty when it does not
@@ -467,6 +500,27 @@ flows:
             graph.info(graph.node("db").expect("db")).regions
         );
         assert_eq!(info.holds.len(), 1);
+    }
+
+    #[test]
+    fn reach_counts_declared_nodes_as_check_does_and_backups_apart() {
+        let inv = load();
+        let graph = DataFlowGraph::build(&inv);
+        let email = inv
+            .taxonomy
+            .categories
+            .get("user.contact.email")
+            .expect("category");
+        let count = graph.count_reach(&graph.reach(&inv, email));
+        assert_eq!(
+            count,
+            ReachCount {
+                nodes: 4,
+                of: 4,
+                backups: 1
+            }
+        );
+        assert_eq!(count.of, inv.nodes.len(), "the nodes `check` counts");
     }
 
     #[test]

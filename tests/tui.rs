@@ -189,8 +189,76 @@ fn enter_on_a_broken_promise_drills_into_its_findings_and_esc_goes_back() {
     let shown = screen(&mut app, 120, 40);
     assert!(shown.contains("Findings of rule"), "{shown}");
     app.handle_key(key(KeyCode::Esc));
+    assert_eq!(
+        app.active(),
+        ViewId::Overview,
+        "Esc returns to the promises"
+    );
+    app.handle_key(key(KeyCode::Esc));
+    press(&mut app, "5");
     let shown = screen(&mut app, 120, 40);
     assert!(!shown.contains("Findings of rule"), "{shown}");
+}
+
+#[test]
+fn esc_after_drilling_into_a_promise_returns_to_it() {
+    let dir = promises_inventory();
+    let mut app = app(&dir.path().join("inventory.yaml").to_string_lossy());
+    // The second promise: kept, so Enter shows what it covered.
+    press(&mut app, "j");
+    let before = app.selected_location();
+    app.handle_key(key(KeyCode::Enter));
+    assert_eq!(app.active(), ViewId::Findings);
+    let drilled = screen(&mut app, 80, 24);
+    assert!(drilled.contains("Esc back to Overview"), "{drilled}");
+    insta::assert_snapshot!("promise-drilled-80x24", drilled);
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.active(), ViewId::Overview);
+    assert_eq!(app.selected_location(), before, "the same promise selected");
+    let back = screen(&mut app, 80, 24);
+    insta::assert_snapshot!("promise-back-80x24", back);
+    // The broken promise, into its finding's detail and out: Esc first leaves the
+    // detail, then the view.
+    press(&mut app, "k");
+    app.handle_key(key(KeyCode::Enter));
+    app.handle_key(key(KeyCode::Enter));
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.active(), ViewId::Findings);
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.active(), ViewId::Overview);
+    // The findings view is as it was before the jumps: every finding.
+    press(&mut app, "5");
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("Findings (1)"), "{shown}");
+}
+
+#[test]
+fn esc_walks_back_along_every_jump() {
+    let mut app = app(SEEDS);
+    press(&mut app, "2/actipro-web");
+    app.handle_key(key(KeyCode::Enter));
+    let inventory_selection = app.selected_location();
+    app.handle_key(key(KeyCode::Enter));
+    assert_eq!(app.active(), ViewId::Graph);
+    assert_eq!(app.graph_center(), Some("actipro-web"));
+    // A step along the graph is undone before the jump is.
+    app.handle_key(key(KeyCode::Enter));
+    let walked_to = app.graph_center().map(str::to_owned);
+    assert_ne!(walked_to.as_deref(), Some("actipro-web"));
+    press(&mut app, "f");
+    assert_eq!(app.active(), ViewId::Findings);
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.active(), ViewId::Graph);
+    assert_eq!(app.graph_center(), walked_to.as_deref());
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.graph_center(), Some("actipro-web"));
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.active(), ViewId::Inventory);
+    assert_eq!(app.selected_location(), inventory_selection);
+    // Switching views by hand starts a new trail: Esc has nowhere to go back to.
+    press(&mut app, "4");
+    app.handle_key(key(KeyCode::Esc));
+    assert_eq!(app.active(), ViewId::Graph);
 }
 
 #[test]
@@ -234,6 +302,192 @@ fn category_mode_highlights_where_a_category_goes() {
     insta::assert_snapshot!("seeds-graph-category-120x40", shown);
     press(&mut app, "x");
     assert_eq!(app.graph_category(), None);
+}
+
+/// The rows of `shown` between the first row holding `top` and the next bottom border.
+fn graph_pane_rows<'s>(shown: &'s str, top: &str) -> Vec<&'s str> {
+    shown
+        .lines()
+        .skip_while(|l| !l.contains(top))
+        .skip(1)
+        .take_while(|l| !l.starts_with("\"└"))
+        .collect()
+}
+
+#[test]
+fn graph_labels_that_do_not_fit_end_in_an_ellipsis_and_the_selected_edge_shows_in_full() {
+    let mut app = app(SEEDS);
+    press(&mut app, "4");
+    app.handle_key(key(KeyCode::Down));
+    let shown = screen(&mut app, 80, 24);
+    // In its box the list of categories is cut with `…` ...
+    assert!(shown.contains("│system.operations, u…│"), "{shown}");
+    // ... and the selected edge shows all of it, with the flow behind it.
+    assert!(
+        shown.contains("actipro-visitor → application-insights  via page-telemetry"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("carries (2): system.operations, user.telemetry"),
+        "{shown}"
+    );
+    insta::assert_snapshot!("graph-edge-labels-80x24", shown);
+}
+
+#[test]
+fn the_position_counter_never_lands_on_a_border() {
+    let mut app = app(SEEDS);
+    press(&mut app, "4/actipro-web");
+    app.handle_key(key(KeyCode::Enter));
+    assert_eq!(app.graph_center(), Some("actipro-web"));
+    for _ in 0..3 {
+        app.handle_key(key(KeyCode::Down));
+    }
+    let shown = screen(&mut app, 80, 24);
+    let rows = graph_pane_rows(&shown, "Graph around");
+    let counter = rows
+        .iter()
+        .find(|l| l.contains("4 of "))
+        .unwrap_or_else(|| panic!("no counter:\n{shown}"));
+    // Its row holds the label alone on that side: no corner or edge of a box is
+    // overwritten.
+    let right_column: String = counter.chars().skip(56).collect();
+    assert_eq!(
+        right_column.trim_end_matches(['"', '│']).trim(),
+        "4 of 8",
+        "{shown}"
+    );
+    // Every box drawn is whole: as many tops as bottoms on the right.
+    let tops = rows
+        .iter()
+        .filter(|l| l.chars().nth(56) == Some('┌'))
+        .count();
+    let bottoms = rows
+        .iter()
+        .filter(|l| l.chars().nth(56) == Some('└'))
+        .count();
+    assert_eq!(tops, bottoms, "{shown}");
+    insta::assert_snapshot!("graph-counter-80x24", shown);
+}
+
+#[test]
+fn the_position_counter_is_never_drawn_over_a_box_at_any_size() {
+    let mut app = app(SEEDS);
+    press(&mut app, "4/actipro-web");
+    app.handle_key(key(KeyCode::Enter));
+    for (w, h) in [(60, 16), (61, 17), (80, 24), (100, 30), (120, 40)] {
+        for _ in 0..2 {
+            app.handle_key(key(KeyCode::Down));
+            let shown = screen(&mut app, w, h);
+            // The old counter overwrote a box's bottom border: `1/8──`.
+            for line in shown.lines() {
+                let cells: Vec<char> = line.chars().collect();
+                assert!(
+                    !cells
+                        .windows(2)
+                        .any(|pair| pair[0].is_ascii_digit() && pair[1] == '─'),
+                    "{w}x{h}:\n{shown}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn category_mode_counts_nodes_as_check_does_in_a_calm_colour() {
+    let nodes = match ropa::audit::run(&[PathBuf::from(SEEDS)], true, &ropa::code::NoProgress) {
+        Ok(audit) => audit.scope().nodes,
+        Err(failure) => panic!("{:?}", failure.problems.first()),
+    };
+    let mut app = app(SEEDS);
+    press(&mut app, "4c");
+    press(&mut app, "'user.contact.email");
+    app.handle_key(key(KeyCode::Enter));
+    press(&mut app, "/actipro-user-acc");
+    app.handle_key(key(KeyCode::Enter));
+    let shown = screen(&mut app, 80, 24);
+    assert!(
+        shown.contains(&format!(" of {nodes} nodes")),
+        "check counts {nodes} nodes:\n{shown}"
+    );
+    insta::assert_snapshot!("seeds-graph-category-80x24", shown);
+    // In colour the reach is highlighted, and not in the colour of errors.
+    let mut coloured = App::new(data(SEEDS), Theme { color: true });
+    press(&mut coloured, "4c");
+    press(&mut coloured, "'user.contact.email");
+    coloured.handle_key(key(KeyCode::Enter));
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+    terminal.draw(|frame| coloured.draw(frame)).expect("draws");
+    let buffer = terminal.backend().buffer();
+    let (x, y) = (0..24)
+        .flat_map(|y| (0..80).map(move |x| (x, y)))
+        .find(|&(x, y)| {
+            buffer[(x, y)].symbol() == "u"
+                && (0..18).all(|i| {
+                    x + i < 80
+                        && buffer[(x + i, y)].symbol()
+                            == &"user.contact.email"[usize::from(i)..usize::from(i) + 1]
+                })
+        })
+        .expect("the category in the reach pane");
+    let colour = buffer[(x, y)].fg;
+    assert!(
+        !matches!(
+            colour,
+            ratatui::style::Color::Red | ratatui::style::Color::LightRed
+        ),
+        "{colour:?}"
+    );
+    assert_ne!(colour, ratatui::style::Color::Reset, "highlighted");
+}
+
+#[test]
+fn flows_show_anonymized_data_and_claims_and_keep_purpose_and_basis_at_80_columns() {
+    let mut app = app(SEEDS);
+    press(&mut app, "3j");
+    let shown = screen(&mut app, 80, 24);
+    let header = shown
+        .lines()
+        .find(|l| l.contains("From"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    for column in ["From", "To", "Data", "Purpose", "Basis"] {
+        assert!(header.contains(column), "{column}: {header}");
+    }
+    // Cells too wide end in `…` rather than being cut; the regions are in the detail.
+    assert!(shown.contains("actipro-visit…"), "{shown}");
+    assert!(shown.contains("(—→us)"), "{shown}");
+    assert!(
+        shown.contains("anonymized: user.telemetry  claims: A2"),
+        "{shown}"
+    );
+    insta::assert_snapshot!("flow-anonymized-claims-80x24", shown);
+    // `anonymized: true` says all.
+    press(&mut app, "k");
+    assert!(
+        screen(&mut app, 80, 24).contains("anonymized: all  claims: A1"),
+        "{}",
+        screen(&mut app, 80, 24)
+    );
+}
+
+#[test]
+fn table_cells_too_wide_end_in_an_ellipsis_in_every_view() {
+    let mut seeds = app(SEEDS);
+    for view in [
+        ViewId::Overview,
+        ViewId::Inventory,
+        ViewId::Flows,
+        ViewId::Code,
+    ] {
+        seeds.show(view);
+        let shown = screen(&mut seeds, 80, 24);
+        assert!(shown.contains('…'), "{}: {shown}", view.name());
+    }
+    let mut broken = app(BROKEN);
+    broken.show(ViewId::Findings);
+    let shown = screen(&mut broken, 80, 24);
+    assert!(shown.contains("phone_num…│"), "{shown}");
+    insta::assert_snapshot!("findings-columns-80x24", shown);
 }
 
 #[test]

@@ -1,11 +1,13 @@
-//! The application state of the terminal UI: which view is active, the filter being
-//! typed, the help overlay and the status line; it routes each key and mouse event to
-//! the active view first, handles the keys that work everywhere, and draws the frame
-//! (tab bar, active view, status bar with the focused view's keys). It does no I/O:
-//! the event loop in `mod.rs` carries out the [`Command`]s it returns.
+//! The application state of the terminal UI: which view is active, the way back along
+//! the jumps between views, the filter being typed, the help overlay and the status
+//! line; it routes each key and mouse event to the active view first (Esc where a jump
+//! landed goes back instead), handles the keys that work everywhere, and draws the frame
+//! (tab bar, active view, status bar with the focused view's keys). It does no I/O: the
+//! event loop in `mod.rs` carries out the [`Command`]s it returns.
 
 use super::data::{Data, LoadState, Location};
 use super::theme::Theme;
+use super::trail::{Jump, Trail};
 use super::views::code::CodeView;
 use super::views::findings::Findings;
 use super::views::flows::Flows;
@@ -57,6 +59,18 @@ impl ViewId {
     fn index(self) -> usize {
         ViewId::ALL.iter().position(|v| *v == self).unwrap_or(0)
     }
+
+    /// The status-bar hint for Esc when it returns to this view.
+    fn back_hint(self) -> &'static str {
+        match self {
+            ViewId::Overview => "back to Overview",
+            ViewId::Inventory => "back to Inventory",
+            ViewId::Flows => "back to Flows",
+            ViewId::Graph => "back to Graph",
+            ViewId::Findings => "back to Findings",
+            ViewId::Code => "back to Code",
+        }
+    }
 }
 
 /// What the event loop must do after an event.
@@ -84,7 +98,7 @@ const GLOBAL_KEYS: [Hint; 11] = [
     ("1-6", "go to a view"),
     ("↑↓ / j k", "move; PgUp PgDn Home End page"),
     ("Enter", "drill in"),
-    ("Esc", "back; clear the filter"),
+    ("Esc", "back to where Enter came from; clear the filter"),
     ("/", "fuzzy filter (Enter keeps it, Esc clears it)"),
     ("e", "open the selected item in $EDITOR at its line"),
     ("r", "reload (also automatic when a file changes)"),
@@ -104,6 +118,8 @@ pub struct App {
     code: CodeView,
     problems: Problems,
     active: ViewId,
+    /// The jumps between views that Esc returns along.
+    trail: Trail,
     /// The filter being typed, when `/` was pressed.
     filtering: bool,
     help: bool,
@@ -128,6 +144,7 @@ impl App {
             code: CodeView::default(),
             problems: Problems::default(),
             active: ViewId::Overview,
+            trail: Trail::default(),
             filtering: false,
             help: false,
             pending_fix: None,
@@ -211,9 +228,45 @@ impl App {
         &self.status
     }
 
+    /// Switches to `view` by hand (Tab, a number, a click on its tab): the way back
+    /// along earlier jumps is forgotten.
     pub fn show(&mut self, view: ViewId) {
+        self.trail.clear();
         self.active = view;
         self.filtering = false;
+    }
+
+    /// The view Esc returns to from here, if the active view is where a jump landed
+    /// and it has nothing of its own left to take back.
+    pub fn way_back(&self) -> Option<ViewId> {
+        if self.failed() {
+            return None;
+        }
+        let depth = self.view_ref().depth();
+        self.trail
+            .way_back(self.active, depth)
+            .map(|jump| jump.from)
+    }
+
+    /// Esc where a jump landed: clears the view's filter first, then returns to the
+    /// view the jump came from, with the focus the landed view had before. False when
+    /// there is no way back from here.
+    fn go_back(&mut self) -> bool {
+        if self.way_back().is_none() {
+            return false;
+        }
+        if !self.filter().is_empty() {
+            let (view, data) = self.view_and_data();
+            view.set_filter("", data);
+            return true;
+        }
+        let Some(jump) = self.trail.pop() else {
+            return false;
+        };
+        let (view, data) = self.view_and_data();
+        view.restore_focus(jump.before.as_ref(), data);
+        self.active = jump.from;
+        true
     }
 
     fn follow(&mut self, action: Action) -> Command {
@@ -224,11 +277,20 @@ impl App {
                     Target::Node(_) => ViewId::Graph,
                     Target::RuleFindings(_) | Target::NodeFindings(_) => ViewId::Findings,
                 };
-                self.show(view);
-                let data = &self.data;
-                match view {
-                    ViewId::Graph => self.graph.focus(&target, data),
-                    _ => self.findings.focus(&target, data),
+                let from = self.active;
+                self.active = view;
+                self.filtering = false;
+                let before = self.view_ref().focused();
+                let (landed, data) = self.view_and_data();
+                landed.focus(&target, data);
+                let depth = landed.depth();
+                if from != view {
+                    self.trail.push(Jump {
+                        from,
+                        to: view,
+                        before,
+                        depth,
+                    });
                 }
                 Command::None
             }
@@ -261,6 +323,9 @@ impl App {
         }
         if self.filtering {
             return self.handle_filter_key(key);
+        }
+        if key.code == KeyCode::Esc && self.go_back() {
+            return Command::None;
         }
         let (view, data) = self.view_and_data();
         let action = view.handle_key(key, data);
@@ -467,6 +532,10 @@ impl App {
             let mut hints = self.view_ref().hints();
             if !self.filter().is_empty() {
                 hints.push(("Esc", "clear filter"));
+            } else if let Some(back) = self.way_back() {
+                // Esc returns along the jump here, whatever it would do in the view.
+                hints.retain(|(key, _)| *key != "Esc");
+                hints.insert(0, ("Esc", back.back_hint()));
             }
             hints.extend([("/", "filter"), ("?", "help"), ("q", "quit")]);
             for (key, what) in hints {

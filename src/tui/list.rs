@@ -3,32 +3,125 @@
 //! reloads by its key, and draws only the rows that are on screen, so lists of 100,000
 //! items cost no more per frame than lists of ten.
 
+use super::fit::{self, ColumnWidth};
 use super::theme::Theme;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Block, HighlightSpacing, Row, Table, TableState};
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Cell, HighlightSpacing, Row, Table, TableState};
 
-/// A table's column widths and optional header row.
-pub struct Columns<'a> {
-    widths: Vec<Constraint>,
-    header: Option<Row<'a>>,
+/// One column of a table: its header and how wide it may be.
+#[derive(Clone, Copy, Debug)]
+pub struct Column {
+    pub header: &'static str,
+    pub width: ColumnWidth,
+    /// Text too wide is cut at its start (`…/inventory.yaml:12:5`), not its end.
+    pub keep_end: bool,
 }
 
-impl<'a> Columns<'a> {
-    pub fn new(widths: Vec<Constraint>) -> Self {
-        Columns {
-            widths,
-            header: None,
+impl Column {
+    /// A column of at least `min` cells whose widest content takes `ideal` cells (the
+    /// header, when shown, counts too).
+    pub fn new(header: &'static str, min: u16, ideal: u16) -> Self {
+        Column {
+            header,
+            width: ColumnWidth::new(min, ideal),
+            keep_end: false,
         }
     }
 
-    pub fn header(mut self, header: Row<'a>) -> Self {
-        self.header = Some(header);
+    /// The same column, with twice the share of the others while width is short: the
+    /// column that says most.
+    pub fn favoured(self) -> Self {
+        Column {
+            width: self.width.favoured(),
+            ..self
+        }
+    }
+
+    /// The same column, cutting text too wide at its start: for places, whose end
+    /// (the file name and line) matters most.
+    pub fn keeping_the_end(self) -> Self {
+        Column {
+            keep_end: true,
+            ..self
+        }
+    }
+
+    /// The same column, taking the width left over once every column has all it needs.
+    pub fn growing(self) -> Self {
+        Column {
+            width: self.width.growing(),
+            ..self
+        }
+    }
+}
+
+/// A table's columns, and whether their header row is shown.
+pub struct Columns {
+    columns: Vec<Column>,
+    show_header: bool,
+}
+
+impl Columns {
+    pub fn new(columns: Vec<Column>) -> Self {
+        Columns {
+            columns,
+            show_header: false,
+        }
+    }
+
+    /// Shows the header row.
+    pub fn with_header(mut self) -> Self {
+        self.show_header = true;
         self
     }
+
+    /// Each column's width in a table `inner_width` cells wide, with a one-cell
+    /// selection marker in front and one cell between columns.
+    pub fn widths(&self, inner_width: u16) -> Vec<u16> {
+        let gaps = u16::try_from(self.columns.len().saturating_sub(1)).unwrap_or(u16::MAX);
+        let available = inner_width
+            .saturating_sub(HIGHLIGHT_SYMBOL_WIDTH)
+            .saturating_sub(gaps);
+        let wanted: Vec<ColumnWidth> = self
+            .columns
+            .iter()
+            .map(|c| match self.show_header {
+                true => ColumnWidth {
+                    ideal: c.width.ideal.max(fit::widest([c.header])),
+                    ..c.width
+                },
+                false => c.width,
+            })
+            .collect();
+        fit::allocate(available, &wanted)
+    }
+}
+
+/// The selection marker's width (`›`).
+const HIGHLIGHT_SYMBOL_WIDTH: u16 = 1;
+
+/// `cells` cut to `widths`, each ending (or, for a column that keeps the end,
+/// starting) with `…` when cut, as a table row.
+fn fitted_row<'a>(cells: Vec<Span<'a>>, columns: &[Column], widths: &[u16]) -> Row<'a> {
+    let cells =
+        cells
+            .into_iter()
+            .zip(columns.iter().zip(widths))
+            .map(|(span, (column, &width))| {
+                let width = usize::from(width);
+                let text = if column.keep_end {
+                    fit::truncate_start(&span.content, width)
+                } else {
+                    fit::truncate(&span.content, width)
+                };
+                Cell::from(Span::styled(text.into_owned(), span.style))
+            });
+    Row::new(cells)
 }
 
 /// The rows of a list, with what the filter matches against and a key that survives reloads.
@@ -257,19 +350,21 @@ impl FilteredList {
     }
 
     /// Draws the list as a table inside `block`, building rows only for the items on
-    /// screen (`row` makes the row of one item index).
+    /// screen (`row` makes the cells of one item index, one styled text per column).
+    /// Column widths follow the content (see [`fit::allocate`]); text wider than its
+    /// column ends in `…`.
     pub fn render_table<'a>(
         &mut self,
         frame: &mut Frame,
         area: Rect,
         block: Block<'a>,
-        columns: Columns<'a>,
+        columns: Columns,
         theme: &Theme,
-        mut row: impl FnMut(usize) -> Row<'a>,
+        mut row: impl FnMut(usize) -> Vec<Span<'a>>,
     ) {
-        let Columns { widths, header } = columns;
         let inner = block.inner(area);
-        let header_height = u16::from(header.is_some());
+        let widths = columns.widths(inner.width);
+        let header_height = u16::from(columns.show_header);
         let rows_height = inner.height.saturating_sub(header_height);
         self.rows_area = Rect {
             y: inner.y + header_height,
@@ -277,15 +372,25 @@ impl FilteredList {
             ..inner
         };
         let window: Vec<usize> = self.window(usize::from(rows_height)).to_vec();
-        let rows: Vec<Row> = window.iter().map(|&i| row(i)).collect();
-        let mut table = Table::new(rows, widths)
+        let rows: Vec<Row> = window
+            .iter()
+            .map(|&i| fitted_row(row(i), &columns.columns, &widths))
+            .collect();
+        let constraints = widths.iter().map(|&w| Constraint::Length(w));
+        let mut table = Table::new(rows, constraints)
             .block(block)
             .column_spacing(1)
             .highlight_symbol("›")
             .highlight_spacing(HighlightSpacing::Always)
             .row_highlight_style(theme.selected());
-        if let Some(header) = header {
-            table = table.header(header.style(theme.header()));
+        if columns.show_header {
+            let header = columns
+                .columns
+                .iter()
+                .map(|c| Span::raw(c.header))
+                .collect();
+            table =
+                table.header(fitted_row(header, &columns.columns, &widths).style(theme.header()));
         }
         let mut state = TableState::default();
         if !window.is_empty() {

@@ -11,8 +11,10 @@
 pub mod app;
 pub mod data;
 pub mod excerpt;
+pub mod fit;
 pub mod list;
 pub mod theme;
+pub mod trail;
 pub mod views;
 
 use app::{App, Command};
@@ -520,10 +522,15 @@ fn load_status(data: &Data, first: bool) -> String {
     match &data.state {
         data::LoadState::Ready(ready) => {
             let verb = if first { "loaded" } else { "reloaded" };
-            match ready.audit.findings.len() {
+            let summary = crate::report::Summary::of(&ready.audit.findings);
+            let counted = match summary.total {
                 0 => format!("{verb}: no findings"),
                 1 => format!("{verb}: 1 finding"),
                 n => format!("{verb}: {n} findings"),
+            };
+            match summary.suppressed {
+                0 => counted,
+                n => format!("{counted} ({n} waived or in the baseline)"),
             }
         }
         data::LoadState::Failed(failure) => format!(

@@ -110,11 +110,12 @@ impl Theme {
         }
     }
 
-    /// A node or edge that the chosen category reaches.
+    /// A node or edge that the chosen category reaches: a calm colour, since reaching a
+    /// node is where data goes, not an error.
     pub fn reached(&self) -> Style {
         if self.color {
             Style::new()
-                .fg(Color::LightRed)
+                .fg(Color::LightCyan)
                 .add_modifier(Modifier::BOLD)
         } else {
             Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
@@ -141,5 +142,12 @@ mod tests {
         assert!(plain.selected().add_modifier.contains(Modifier::REVERSED));
         let coloured = Theme { color: true };
         assert_ne!(coloured.region(Some(0)).fg, coloured.region(Some(1)).fg);
+        // Reach is not a finding: it must not share the colour of errors.
+        let error = coloured.severity(Severity::Error).fg;
+        assert!(!matches!(
+            coloured.reached().fg,
+            Some(Color::Red | Color::LightRed)
+        ));
+        assert_ne!(coloured.reached().fg, error);
     }
 }

@@ -3,18 +3,18 @@
 //! not declare (undeclared, or in a struct no `code.structs` mapping covers), with the
 //! selected field's reason and source line below.
 
-use super::{Action, Hint, View, detail_pane, not_loaded, pane};
+use super::{Action, Hint, View, detail_pane, fit_title, not_loaded, pane};
 use crate::code::verdicts::{FieldStatus, ItemPattern, Origin};
 use crate::source::{FileId, Span};
 use crate::tui::data::{Data, Location, Ready};
 use crate::tui::excerpt::{clean, excerpt};
-use crate::tui::list::{Columns, FilteredList};
+use crate::tui::fit::widest;
+use crate::tui::list::{Column, Columns, FilteredList};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span as Text};
-use ratatui::widgets::{Cell, Row};
 use std::collections::HashMap;
 
 /// How the inventory stands towards a field.
@@ -64,6 +64,8 @@ pub struct CodeView {
     rows: Vec<FieldRow>,
     list: FilteredList,
     only_undeclared: bool,
+    /// The widest struct, field, category, standing and type, for the column widths.
+    widest: [u16; 5],
 }
 
 fn origin_label(origin: Origin) -> &'static str {
@@ -210,6 +212,14 @@ impl View for CodeView {
             .collect();
         self.list.set_items(haystacks, keys);
         self.apply();
+        let rows = &self.rows;
+        self.widest = [
+            widest(rows.iter().map(|r| r.item.as_str())),
+            widest(rows.iter().map(|r| r.field.as_str())),
+            widest(rows.iter().map(|r| r.category.as_str())),
+            widest(rows.iter().map(|r| r.standing.label())),
+            widest(rows.iter().map(|r| r.ty.as_str())),
+        ];
     }
 
     fn render(&mut self, frame: &mut Frame, area: Rect, data: &Data, theme: &Theme) {
@@ -235,23 +245,22 @@ impl View for CodeView {
         );
         let rows = &self.rows;
         let wide = area.width >= 110;
-        let mut widths = vec![
-            Constraint::Percentage(30),
-            Constraint::Percentage(16),
-            Constraint::Fill(1),
-            Constraint::Length(5),
-            Constraint::Length(12),
+        let [item, field, category, standing, ty] = self.widest;
+        let mut columns = vec![
+            Column::new("Struct", 10, item),
+            Column::new("Field", 8, field),
+            Column::new("Category", 10, category).growing(),
+            Column::new("Conf", 4, 4),
+            Column::new("Inventory", 8, standing),
         ];
-        let mut header = vec!["Struct", "Field", "Category", "Conf", "Inventory"];
         if wide {
-            widths.push(Constraint::Percentage(20));
-            header.push("Type");
+            columns.push(Column::new("Type", 6, ty));
         }
         self.list.render_table(
             frame,
             top,
-            pane(title, true, theme),
-            Columns::new(widths).header(Row::new(header)),
+            pane(fit_title(&title, top), true, theme),
+            Columns::new(columns).with_header(),
             theme,
             |i| {
                 let r = &rows[i];
@@ -261,16 +270,16 @@ impl View for CodeView {
                     Standing::NotPersonal | Standing::Newtype => theme.dim(),
                 };
                 let mut cells = vec![
-                    Cell::from(r.item.clone()),
-                    Cell::from(r.field.clone()),
-                    Cell::from(r.category.clone()),
-                    Cell::from(r.confidence.map(|c| format!("{c:.2}")).unwrap_or_default()),
-                    Cell::from(Text::styled(r.standing.label(), standing)),
+                    Text::raw(r.item.clone()),
+                    Text::raw(r.field.clone()),
+                    Text::raw(r.category.clone()),
+                    Text::raw(r.confidence.map(|c| format!("{c:.2}")).unwrap_or_default()),
+                    Text::styled(r.standing.label(), standing),
                 ];
                 if wide {
-                    cells.push(Cell::from(r.ty.clone()));
+                    cells.push(Text::raw(r.ty.clone()));
                 }
-                Row::new(cells)
+                cells
             },
         );
         let lines = match self.selected() {

@@ -3,19 +3,19 @@
 //! excerpts with the span highlighted, and the suggested fix. Can be narrowed to the
 //! findings of one rule or about one node.
 
-use super::{Action, Hint, Target, View, detail_pane, not_loaded, pane};
+use super::{Action, Hint, Target, View, detail_pane, fit_title, not_loaded, pane};
 use crate::finding::Finding;
 use crate::rules::{Coverage, coverage};
 use crate::source::SourceMap;
 use crate::tui::data::{Data, Location};
 use crate::tui::excerpt::{MAX_TEXT, clean, clean_head, excerpt, head};
-use crate::tui::list::{Columns, FilteredList};
+use crate::tui::fit;
+use crate::tui::list::{Column, Columns, FilteredList};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
 
 /// Which findings the list holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -38,10 +38,17 @@ pub struct Findings {
     detail_area: Rect,
     /// What the rule in scope checked, for the detail pane when it has no findings.
     coverage: Option<Coverage>,
+    /// The widest rule (or code) and message of the findings listed, for the column
+    /// widths.
+    widest: [u16; 2],
 }
 
 /// Most characters of a message the detail pane shows.
 const MAX_MESSAGE: usize = 500;
+
+/// Characters of a message measured for its column's width: a wider message is cut
+/// anyway.
+const MAX_MESSAGE_WIDTH: usize = 300;
 
 /// Most lines of a fix the detail pane shows.
 const MAX_FIX_LINES: usize = 40;
@@ -106,6 +113,13 @@ impl Findings {
             }
         }
         self.list.set_items(haystacks, keys);
+        self.widest = data.ready().map_or([0, 0], |ready| {
+            let listed = || self.rows.iter().map(|&i| &ready.audit.findings[i]);
+            [
+                fit::widest(listed().map(rule_or_code)),
+                fit::widest(listed().map(|f| head(&f.message, MAX_MESSAGE_WIDTH).0)),
+            ]
+        });
     }
 
     fn selected<'d>(&self, data: &'d Data) -> Option<&'d Finding> {
@@ -113,6 +127,11 @@ impl Findings {
         let row = self.list.selected()?;
         ready.audit.findings.get(*self.rows.get(row)?)
     }
+}
+
+/// What the list's second column shows: the finding's rule, or its code.
+fn rule_or_code(f: &Finding) -> &str {
+    f.rule.as_deref().unwrap_or(f.code)
 }
 
 /// The detail lines of one finding.
@@ -349,23 +368,23 @@ impl View for Findings {
             self.list.render_table(
                 frame,
                 top,
-                pane(title, !self.detail_focus, theme),
+                pane(fit_title(&title, top), !self.detail_focus, theme),
                 Columns::new(vec![
-                    Constraint::Length(7),
-                    Constraint::Length(24),
-                    Constraint::Fill(1),
+                    Column::new("Severity", 7, 7),
+                    Column::new("Rule", 10, self.widest[0]),
+                    Column::new("Message", 20, self.widest[1]).growing(),
                 ]),
                 theme,
                 |row| {
                     let f = &findings[rows[row]];
-                    Row::new([
-                        Cell::from(match f.suppression {
+                    vec![
+                        match f.suppression {
                             Some(_) => Span::styled("waived", theme.dim()),
                             None => Span::styled(f.severity.as_str(), theme.severity(f.severity)),
-                        }),
-                        Cell::from(f.rule.as_deref().map_or_else(|| f.code.to_owned(), clean)),
-                        Cell::from(clean(&f.message)),
-                    ])
+                        },
+                        Span::raw(clean(rule_or_code(f))),
+                        Span::raw(clean(&f.message)),
+                    ]
                 },
             );
         }
@@ -498,5 +517,28 @@ impl View for Findings {
         self.detail_scroll = 0;
         self.rebuild(data);
         self.list.move_by(isize::MIN);
+    }
+
+    fn focused(&self) -> Option<Target> {
+        match &self.scope {
+            Scope::All => None,
+            Scope::Rule(rule) => Some(Target::RuleFindings(rule.clone())),
+            Scope::Node(node) => Some(Target::NodeFindings(node.clone())),
+        }
+    }
+
+    fn restore_focus(&mut self, before: Option<&Target>, data: &Data) {
+        self.scope = match before {
+            Some(Target::RuleFindings(rule)) => Scope::Rule(rule.clone()),
+            Some(Target::NodeFindings(node)) => Scope::Node(node.clone()),
+            Some(Target::Node(_)) | None => Scope::All,
+        };
+        self.detail_focus = false;
+        self.detail_scroll = 0;
+        self.rebuild(data);
+    }
+
+    fn depth(&self) -> usize {
+        usize::from(self.detail_focus)
     }
 }

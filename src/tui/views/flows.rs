@@ -1,18 +1,19 @@
 //! The Flows view: every declared flow with its ends, categories, purpose, lawful basis
 //! and regions, marked when it crosses a border (⇄) or travels unencrypted (⊘);
-//! sortable by column and filterable, with the selected flow in full below.
+//! sortable by column and filterable, with the selected flow in full below (what it
+//! carries only anonymized, and the claims it supports, too).
 
-use super::{Action, Hint, Target, View, detail_pane, not_loaded, pane};
-use crate::inventory::model::Flow;
+use super::{Action, Hint, Target, View, detail_pane, fit_title, not_loaded, pane};
+use crate::inventory::model::{Anonymized, Flow};
 use crate::tui::data::{Data, Location, Ready};
 use crate::tui::excerpt::clean;
-use crate::tui::list::{Columns, FilteredList};
+use crate::tui::fit::{self, widest};
+use crate::tui::list::{Column, Columns, FilteredList};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
 
 /// How the table is ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -61,6 +62,10 @@ struct FlowRow {
     purpose: String,
     basis: String,
     regions: String,
+    /// What it carries only anonymized: "all", or the categories; empty when nothing.
+    anonymized: String,
+    /// The claims it supports, joined.
+    claims: String,
     crosses_border: bool,
     unencrypted: bool,
 }
@@ -70,6 +75,8 @@ pub struct Flows {
     rows: Vec<FlowRow>,
     list: FilteredList,
     sort: SortBy,
+    /// The widest from, to, data, purpose, basis and regions, for the column widths.
+    widest: [u16; 6],
 }
 
 fn text(value: Option<&crate::source::Sp<String>>) -> String {
@@ -108,12 +115,7 @@ fn flow_row(ready: &Ready, index: usize, flow: &Flow) -> FlowRow {
         ),
         from: clean(&flow.from.value),
         to: clean(&flow.to.value),
-        data: flow
-            .data
-            .iter()
-            .map(|d| clean(&d.value))
-            .collect::<Vec<_>>()
-            .join(", "),
+        data: join(&flow.data),
         purpose: text(flow.purpose.as_ref()),
         basis: text(flow.lawful_basis.as_ref()),
         regions: format!(
@@ -121,9 +123,23 @@ fn flow_row(ready: &Ready, index: usize, flow: &Flow) -> FlowRow {
             region_of(ready, &flow.from.value),
             region_of(ready, &flow.to.value)
         ),
+        anonymized: match &flow.anonymized {
+            Anonymized::None => String::new(),
+            Anonymized::All => "all".to_owned(),
+            Anonymized::Some(categories) => join(categories),
+        },
+        claims: join(&flow.claims),
         crosses_border,
         unencrypted: flow.encrypted_in_transit.as_ref().is_some_and(|e| !e.value),
     }
+}
+
+/// Ids from the inventory, cleaned and joined with commas.
+fn join(ids: &[crate::source::Sp<String>]) -> String {
+    ids.iter()
+        .map(|id| clean(&id.value))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Flows {
@@ -155,20 +171,35 @@ impl Flows {
             .iter()
             .map(|r| {
                 format!(
-                    "{} {} {} {} {} {}{}{}",
+                    "{} {} {} {} {} {} {}{}{}{}",
                     r.from,
                     r.to,
                     r.data,
                     r.purpose,
                     r.basis,
                     r.regions,
+                    r.claims,
                     if r.crosses_border { " border" } else { "" },
-                    if r.unencrypted { " unencrypted" } else { "" }
+                    if r.unencrypted { " unencrypted" } else { "" },
+                    if r.anonymized.is_empty() {
+                        ""
+                    } else {
+                        " anonymized"
+                    }
                 )
             })
             .collect();
         let keys = self.rows.iter().map(|r| r.key.clone()).collect();
         self.list.set_items(haystacks, keys);
+        let rows = &self.rows;
+        self.widest = [
+            widest(rows.iter().map(|r| r.from.as_str())),
+            widest(rows.iter().map(|r| r.to.as_str())),
+            widest(rows.iter().map(|r| r.data.as_str())),
+            widest(rows.iter().map(|r| r.purpose.as_str())),
+            widest(rows.iter().map(|r| r.basis.as_str())),
+            widest(rows.iter().map(|r| r.regions.as_str())),
+        ];
     }
 
     fn selected(&self) -> Option<&FlowRow> {
@@ -202,6 +233,18 @@ fn detail(ready: &Ready, row: &FlowRow, theme: &Theme) -> Vec<Line<'static>> {
         facts.push(format!("encrypted in transit: {}", encrypted.value));
     }
     lines.push(Line::raw(facts.join(" · ")));
+    let mut extra = Vec::new();
+    if !row.anonymized.is_empty() {
+        extra.push(Span::styled("anonymized: ", theme.header()));
+        extra.push(Span::raw(format!("{}  ", row.anonymized)));
+    }
+    if !row.claims.is_empty() {
+        extra.push(Span::styled("claims: ", theme.header()));
+        extra.push(Span::raw(row.claims.clone()));
+    }
+    if !extra.is_empty() {
+        lines.push(Line::from(extra));
+    }
     let mut marks = Vec::new();
     if row.crosses_border {
         marks.push(Span::styled("⇄ crosses a border  ", theme.warn()));
@@ -231,38 +274,40 @@ impl View for Flows {
         let Some(ready) = data.ready() else {
             return not_loaded(frame, area, theme);
         };
+        let lines = self
+            .selected()
+            .map(|row| detail(ready, row, theme))
+            .unwrap_or_else(|| vec![Line::styled("No flow matches the filter.", theme.dim())]);
+        // The detail as high as its wrapped lines, between 4 and 7 of them.
+        let detail_rows = fit::wrapped_height(&lines, area.width.saturating_sub(2)).clamp(4, 7);
         let [top, bottom] =
-            Layout::vertical([Constraint::Min(5), Constraint::Length(6)]).areas(area);
-        let wide = area.width >= 110;
+            Layout::vertical([Constraint::Min(5), Constraint::Length(detail_rows + 2)]).areas(area);
         let title = format!(
             "Flows ({}, {}) ⇄ border ⊘ unencrypted",
             self.list.count_label(),
             self.sort.label()
         );
-        let mut widths = vec![
-            Constraint::Length(2),
-            Constraint::Percentage(18),
-            Constraint::Percentage(18),
-            Constraint::Fill(1),
+        let [from, to, data, purpose, basis, regions] = self.widest;
+        // Below 100 columns the regions show only in the detail: from, to, data,
+        // purpose and basis keep the room.
+        let with_regions = area.width >= 100;
+        let mut columns = vec![
+            Column::new("", 2, 2),
+            Column::new("From", 8, from),
+            Column::new("To", 8, to),
+            Column::new("Data", 10, data).growing(),
+            Column::new("Purpose", 8, purpose),
+            Column::new("Basis", 7, basis),
         ];
-        let mut header = vec!["", "From", "To", "Data"];
-        if wide {
-            widths.extend([
-                Constraint::Percentage(14),
-                Constraint::Length(12),
-                Constraint::Length(22),
-            ]);
-            header.extend(["Purpose", "Basis", "Regions"]);
-        } else {
-            widths.push(Constraint::Length(12));
-            header.push("Regions");
+        if with_regions {
+            columns.push(Column::new("Regions", 7, regions));
         }
         let rows = &self.rows;
         self.list.render_table(
             frame,
             top,
-            pane(title, true, theme),
-            Columns::new(widths).header(Row::new(header)),
+            pane(fit_title(&title, top), true, theme),
+            Columns::new(columns).with_header(),
             theme,
             |i| {
                 let r = &rows[i];
@@ -272,23 +317,19 @@ impl View for Flows {
                     if r.unencrypted { "⊘" } else { " " }
                 );
                 let mut cells = vec![
-                    Cell::from(Span::styled(marks, theme.warn())),
-                    Cell::from(r.from.clone()),
-                    Cell::from(r.to.clone()),
-                    Cell::from(r.data.clone()),
+                    Span::styled(marks, theme.warn()),
+                    Span::raw(r.from.clone()),
+                    Span::raw(r.to.clone()),
+                    Span::raw(r.data.clone()),
+                    Span::raw(r.purpose.clone()),
+                    Span::raw(r.basis.clone()),
                 ];
-                if wide {
-                    cells.push(Cell::from(r.purpose.clone()));
-                    cells.push(Cell::from(r.basis.clone()));
+                if with_regions {
+                    cells.push(Span::raw(r.regions.clone()));
                 }
-                cells.push(Cell::from(r.regions.clone()));
-                Row::new(cells)
+                cells
             },
         );
-        let lines = self
-            .selected()
-            .map(|row| detail(ready, row, theme))
-            .unwrap_or_else(|| vec![Line::styled("No flow matches the filter.", theme.dim())]);
         frame.render_widget(detail_pane("Flow", lines, false, theme), bottom);
     }
 

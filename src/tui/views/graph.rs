@@ -3,14 +3,16 @@
 //! data to on the right, each box coloured by region. The arrows move between
 //! neighbours, Enter walks along the edge, Esc walks back. The category mode (`c`)
 //! highlights every node a chosen category reaches and shows the path that brings it
-//! to the node in the middle.
+//! to the node in the middle. Box labels too long end in `…`; the selected edge's full
+//! list of categories (and the flows behind it) shows below the graph.
 
-use super::{Action, Hint, Target, View, not_loaded, pane};
-use crate::graph::DataFlowGraph;
+use super::{Action, Hint, Target, View, fit_title, not_loaded, pane};
+use crate::graph::{DataFlowGraph, GraphEdge};
 use crate::inventory::Inventory;
 use crate::tui::data::{Data, Location, Ready};
 use crate::tui::excerpt::clean;
-use crate::tui::list::{Columns, FilteredList};
+use crate::tui::fit::{self, truncate};
+use crate::tui::list::{Column, Columns, FilteredList};
 use crate::tui::theme::Theme;
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
@@ -21,7 +23,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 /// Which neighbours the cursor is on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -61,6 +63,8 @@ struct Neighbour {
     node: NodeIndex,
     id: String,
     data: Vec<String>,
+    /// The flows behind the edges (their ids, or `from → to`; `backup` for a copy).
+    flows: Vec<String>,
     region: Option<usize>,
 }
 
@@ -99,12 +103,24 @@ fn neighbours(
             .carried(edge.id())
             .iter()
             .map(|d| tree.key(d.category).to_owned());
+        let flow = match edge.weight() {
+            GraphEdge::Flow(i) => inv
+                .decl
+                .flows
+                .get(*i)
+                .map_or_else(String::new, |f| f.label()),
+            GraphEdge::Backup(_) => "backup".to_owned(),
+        };
         match found.iter_mut().find(|n| n.node == other) {
-            Some(existing) => existing.data.extend(data),
+            Some(existing) => {
+                existing.data.extend(data);
+                existing.flows.push(flow);
+            }
             None => found.push(Neighbour {
                 node: other,
                 id: graph.info(other).id.clone(),
                 data: data.collect(),
+                flows: vec![flow],
                 region: graph.info(other).region(),
             }),
         }
@@ -153,8 +169,41 @@ impl GraphView {
     fn selected_neighbour(&self, ready: &Ready) -> Option<Neighbour> {
         let node = self.center_node(ready)?;
         let list = neighbours(&ready.audit.graph, &ready.audit.inventory, node, self.side);
-        let index = self.cursor[Self::side_index(self.side)];
+        // The wheel may have moved the cursor past the end; it is drawn on the last.
+        let index = self.cursor[Self::side_index(self.side)].min(list.len().saturating_sub(1));
         list.into_iter().nth(index)
+    }
+
+    /// The selected edge in full: its ends, the flows behind it and every category it
+    /// carries.
+    fn edge_lines(&self, ready: &Ready, center: NodeIndex, theme: &Theme) -> Vec<Line<'static>> {
+        let Some(neighbour) = self.selected_neighbour(ready) else {
+            let text = match self.side {
+                Side::Upstream => "Nothing flows into it.",
+                Side::Downstream => "It sends data nowhere.",
+            };
+            return vec![Line::styled(text, theme.dim())];
+        };
+        let center_id = clean(&ready.audit.graph.info(center).id);
+        let neighbour_id = clean(&neighbour.id);
+        let (from, to) = match self.side {
+            Side::Downstream => (center_id, neighbour_id),
+            Side::Upstream => (neighbour_id, center_id),
+        };
+        let flows: Vec<String> = neighbour.flows.iter().map(|f| clean(f)).collect();
+        vec![
+            Line::from(vec![
+                Span::styled(format!("{from} → {to}"), theme.title()),
+                Span::styled(format!("  via {}", flows.join(", ")), theme.dim()),
+            ]),
+            Line::from(vec![
+                Span::styled(
+                    format!("carries ({}): ", neighbour.data.len()),
+                    theme.header(),
+                ),
+                Span::raw(clean(&neighbour.data.join(", "))),
+            ]),
+        ]
     }
 
     fn reached(&mut self, ready: &Ready) -> Option<&[bool]> {
@@ -221,15 +270,16 @@ impl GraphView {
         picker.list.render_table(
             frame,
             popup,
-            pane(title, true, theme),
-            Columns::new(vec![Constraint::Fill(1)]),
+            pane(fit_title(&title, popup), true, theme),
+            Columns::new(vec![Column::new("Name", 1, u16::MAX).growing()]),
             theme,
-            |i| Row::new([Cell::from(clean(&items[i]))]),
+            |i| vec![Span::raw(clean(&items[i]))],
         );
     }
 }
 
-/// Draws one node box: id on the first line, `detail` below, region in the title.
+/// Draws one node box: id on the first line, `detail` below, region in the title;
+/// every text too wide for the box ends in `…`.
 fn node_box(
     buf: &mut Buffer,
     area: Rect,
@@ -239,15 +289,42 @@ fn node_box(
     style: Style,
     border: Style,
 ) {
+    let room = usize::from(area.width.saturating_sub(2));
+    let region = clean(region);
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(border)
-        .title(Line::from(clean(region)).right_aligned());
+        .title(Line::from(truncate(&region, room).into_owned()).right_aligned());
     let inner = block.inner(area);
     ratatui::widgets::Widget::render(block, area, buf);
-    let mut lines = vec![Line::styled(clean(id), style)];
-    lines.extend(detail.iter().map(|d| Line::raw(clean(d))));
+    let mut lines = vec![Line::styled(truncate(&clean(id), room).into_owned(), style)];
+    lines.extend(
+        detail
+            .iter()
+            .map(|d| Line::raw(truncate(&clean(d), room).into_owned())),
+    );
     ratatui::widgets::Widget::render(Paragraph::new(lines), inner, buf);
+}
+
+/// The position of the selection among `total` neighbours, in at most `room` cells:
+/// "3 of 8", or "3/8" when that does not fit; `None` when neither does.
+fn position_label(selected: usize, total: usize, room: u16) -> Option<String> {
+    let number = selected + 1;
+    [format!("{number} of {total}"), format!("{number}/{total}")]
+        .into_iter()
+        .find(|label| fit::width(label) <= usize::from(room))
+}
+
+/// How many boxes of `per_box` rows one side shows in `height` rows when it has `total`
+/// neighbours, and whether a row is kept below them for the position label (when not
+/// every neighbour is shown): the label never lands on a box's border.
+fn side_layout(height: u16, total: usize, per_box: u16) -> (usize, bool) {
+    let fits_all = usize::from((height / per_box).max(1));
+    if total <= fits_all {
+        return (fits_all, false);
+    }
+    let fits = usize::from((height.saturating_sub(1) / per_box).max(1));
+    (fits, true)
 }
 
 /// Draws arrows in the gap between a column of boxes (at rows `from_rows`) and the
@@ -349,15 +426,22 @@ impl View for GraphView {
         let graph = &ready.audit.graph;
         let inv = &ready.audit.inventory;
         let reached = self.reached(ready).map(<[bool]>::to_vec);
-        let reach_height = if self.category.is_some() { 5 } else { 0 };
-        let [main, reach_area] =
-            Layout::vertical([Constraint::Min(5), Constraint::Length(reach_height)]).areas(area);
         let info = graph.info(center);
+        let edge_lines = self.edge_lines(ready, center, theme);
+        let edge_height =
+            fit::wrapped_height(&edge_lines, area.width.saturating_sub(2)).clamp(2, 4);
+        let reach_height = if self.category.is_some() { 5 } else { 0 };
+        let [main, edge_area, reach_area] = Layout::vertical([
+            Constraint::Min(5),
+            Constraint::Length(edge_height + 2),
+            Constraint::Length(reach_height),
+        ])
+        .areas(area);
         let title = format!(
             "Graph around {}: ← sends to it · it sends to →",
             clean(&info.id)
         );
-        let block = pane(title, true, theme);
+        let block = pane(fit_title(&title, main), true, theme);
         let inner = block.inner(main);
         frame.render_widget(block, main);
         let [left, gap_left, middle, gap_right, right] = Layout::horizontal([
@@ -418,12 +502,13 @@ impl View for GraphView {
         ] {
             let list = neighbours(graph, inv, center, side);
             let per_box = 4u16;
-            let fits = usize::from((column.height / per_box).max(1));
+            let (fits, with_label) = side_layout(column.height, list.len(), per_box);
             let cursor = self.cursor[Self::side_index(side)].min(list.len().saturating_sub(1));
             let first = cursor.saturating_sub(fits - 1);
             let mut rows = Vec::new();
             let shown = list.len().min(fits) as u16;
-            let top = column.y + column.height.saturating_sub(shown * per_box) / 2;
+            let used = shown * per_box + u16::from(with_label);
+            let top = column.y + column.height.saturating_sub(used) / 2;
             for (slot, (index, n)) in list.iter().enumerate().skip(first).take(fits).enumerate() {
                 let area = Rect {
                     y: top + slot as u16 * per_box,
@@ -460,26 +545,42 @@ impl View for GraphView {
                 rows.push((area.y + 1, arrow_style));
                 self.boxes.push((area, side, index));
             }
-            if list.len() > fits {
-                let more = format!("{}/{}", cursor + 1, list.len());
-                buf.set_string(column.x, column.y + column.height - 1, more, theme.dim());
+            let label_row = top + shown * per_box;
+            if with_label
+                && label_row < column.y + column.height
+                && let Some(label) =
+                    position_label(cursor, list.len(), column.width.saturating_sub(1))
+            {
+                buf.set_string(column.x + 1, label_row, label, theme.dim());
             }
             if list.is_empty() {
                 let text = match side {
                     Side::Upstream => "nothing flows in",
                     Side::Downstream => "flows nowhere",
                 };
+                let text = truncate(text, usize::from(column.width.saturating_sub(1)));
                 buf.set_string(column.x + 1, to_row, text, theme.dim());
             }
             arrows(buf, gap, &rows, to_row, side == Side::Upstream, theme);
         }
+        frame.render_widget(
+            Paragraph::new(edge_lines)
+                .wrap(Wrap { trim: true })
+                .block(pane("Selected edge", false, theme)),
+            edge_area,
+        );
         if let (Some(category), Some(reached)) = (&self.category, &reached) {
-            let count = reached.iter().filter(|r| **r).count();
+            let count = graph.count_reach(reached);
+            let backups = match count.backups {
+                0 => String::new(),
+                1 => " and 1 backup".to_owned(),
+                n => format!(" and {n} backups"),
+            };
             let mut lines = vec![Line::from(vec![
                 Span::styled(clean(category), theme.reached()),
                 Span::raw(format!(
-                    " reaches {count} of {} nodes (highlighted)",
-                    reached.len()
+                    " reaches {} of {} nodes{backups} (highlighted)",
+                    count.nodes, count.of
                 )),
             ])];
             let path = inv
@@ -688,5 +789,28 @@ impl View for GraphView {
             self.recenter(id.clone());
             self.side = Side::Downstream;
         }
+    }
+
+    fn focused(&self) -> Option<Target> {
+        self.center.clone().map(Target::Node)
+    }
+
+    fn restore_focus(&mut self, before: Option<&Target>, _data: &Data) {
+        let Some(Target::Node(id)) = before else {
+            return;
+        };
+        if self.center.as_ref() == Some(id) {
+            return;
+        }
+        // The jump put the node it left on the walk; going back takes it off.
+        if self.history.last() == Some(id) {
+            self.history.pop();
+        }
+        self.center = Some(id.clone());
+        self.cursor = [0, 0];
+    }
+
+    fn depth(&self) -> usize {
+        self.history.len() + usize::from(self.picker.is_some())
     }
 }

@@ -9,13 +9,13 @@ use crate::inventory::{Inventory, NodeRef};
 use crate::source::{Sp, Span};
 use crate::tui::data::{Data, Location, Ready};
 use crate::tui::excerpt::clean;
-use crate::tui::list::{Columns, FilteredList};
+use crate::tui::fit::widest;
+use crate::tui::list::{Column, Columns, FilteredList};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span as Text};
-use ratatui::widgets::{Cell, Row};
 
 /// One entry of the list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +30,8 @@ pub struct InventoryView {
     labels: Vec<(&'static str, String)>,
     list: FilteredList,
     detail_scroll: u16,
+    /// The widest kind and id, for the column widths.
+    widest: [u16; 2],
 }
 
 fn join(ids: &[Sp<String>]) -> String {
@@ -316,14 +318,24 @@ impl View for InventoryView {
             .map(|(kind, id)| format!("{kind}:{id}"))
             .collect();
         self.list.set_items(haystacks, keys);
+        self.widest = [
+            widest(self.labels.iter().map(|(kind, _)| *kind)),
+            widest(self.labels.iter().map(|(_, id)| id.as_str())),
+        ];
     }
 
     fn render(&mut self, frame: &mut Frame, area: Rect, data: &Data, theme: &Theme) {
         let Some(ready) = data.ready() else {
             return not_loaded(frame, area, theme);
         };
+        let [kind_width, id_width] = self.widest;
+        // As wide as the longest kind and id need (borders, marker and gap included),
+        // between 38% and 45% of the screen: the details keep the rest.
+        let wanted = kind_width.saturating_add(id_width).saturating_add(5);
+        let share = |percent: u32| (u32::from(area.width) * percent / 100) as u16;
+        let list_width = wanted.clamp(share(38), share(45));
         let [left, right] =
-            Layout::horizontal([Constraint::Percentage(38), Constraint::Fill(1)]).areas(area);
+            Layout::horizontal([Constraint::Length(list_width), Constraint::Fill(1)]).areas(area);
         let labels = &self.labels;
         self.list.render_table(
             frame,
@@ -333,14 +345,14 @@ impl View for InventoryView {
                 true,
                 theme,
             ),
-            Columns::new(vec![Constraint::Length(12), Constraint::Fill(1)]),
+            Columns::new(vec![
+                Column::new("Kind", 4, kind_width),
+                Column::new("Id", 8, id_width).growing(),
+            ]),
             theme,
             |i| {
                 let (kind, id) = &labels[i];
-                Row::new([
-                    Cell::from(Text::styled(*kind, theme.dim())),
-                    Cell::from(id.clone()),
-                ])
+                vec![Text::styled(*kind, theme.dim()), Text::raw(id.clone())]
             },
         );
         let inv = &ready.audit.inventory;

@@ -96,6 +96,19 @@ pub trait View {
     }
     /// Focus on something another view asked for.
     fn focus(&mut self, _target: &Target, _data: &Data) {}
+    /// What the view is focused on, as [`View::focus`] would set it (`None`: nothing in
+    /// particular, such as every finding).
+    fn focused(&self) -> Option<Target> {
+        None
+    }
+    /// Puts back the focus the view had before another view jumped into it (`None`:
+    /// nothing in particular).
+    fn restore_focus(&mut self, _before: Option<&Target>, _data: &Data) {}
+    /// How many steps Esc takes back inside the view before it may leave it: a walk
+    /// along the graph, an open picker, a detail pane that has the focus.
+    fn depth(&self) -> usize {
+        0
+    }
 }
 
 /// A bordered pane with a bold title; the focused pane's border stands out.
@@ -108,6 +121,11 @@ pub fn pane<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> Blo
     } else {
         block.border_style(theme.dim())
     }
+}
+
+/// `title` cut with `…` to fit between the corners of a pane drawn over `area`.
+pub fn fit_title(title: &str, area: Rect) -> String {
+    crate::tui::fit::truncate(title, usize::from(area.width.saturating_sub(2))).into_owned()
 }
 
 /// A pane of wrapped text (a detail pane): untrimmed, so excerpts keep their indentation.

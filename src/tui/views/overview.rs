@@ -1,17 +1,18 @@
 //! The Overview view: the organizations, what the inventory declares, the findings by
 //! severity, and the promises table (every rule with its claim id, promise and status).
 
-use super::{Action, Hint, Target, View, not_loaded, pane};
+use super::{Action, Hint, Target, View, fit_title, not_loaded, pane};
 use crate::finding::Severity;
 use crate::tui::data::{Data, Location};
 use crate::tui::excerpt::clean;
-use crate::tui::list::{Columns, FilteredList};
+use crate::tui::fit::widest;
+use crate::tui::list::{Column, Columns, FilteredList};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::widgets::Paragraph;
 
 /// One promise (rule) and how it stands.
 struct Promise {
@@ -23,10 +24,22 @@ struct Promise {
     findings: usize,
 }
 
+impl Promise {
+    /// "kept", or "broken (3)".
+    fn status(&self) -> String {
+        match self.findings {
+            0 => "kept".to_owned(),
+            n => format!("broken ({n})"),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Overview {
     promises: Vec<Promise>,
     list: FilteredList,
+    /// The widest claim, rule, promise and status, for the column widths.
+    widest: [u16; 4],
 }
 
 impl View for Overview {
@@ -83,6 +96,14 @@ impl View for Overview {
             .collect();
         let keys = self.promises.iter().map(|p| p.id.clone()).collect();
         self.list.set_items(haystacks, keys);
+        let promises = &self.promises;
+        let statuses: Vec<String> = promises.iter().map(Promise::status).collect();
+        self.widest = [
+            widest(promises.iter().map(|p| p.claim.as_str())),
+            widest(promises.iter().map(|p| p.rule.as_str())),
+            widest(promises.iter().map(|p| p.description.as_str())),
+            widest(statuses.iter().map(String::as_str)),
+        ];
     }
 
     fn render(&mut self, frame: &mut Frame, area: Rect, data: &Data, theme: &Theme) {
@@ -182,36 +203,33 @@ impl View for Overview {
             top,
         );
         let title = format!("Promises ({})", self.list.count_label());
-        let header = Row::new(["Claim", "Rule", "Promise", "Status"]);
-        let widths = [
-            Constraint::Length(6),
-            Constraint::Percentage(28),
-            Constraint::Fill(1),
-            Constraint::Length(12),
+        let [claim, rule, promise, status] = self.widest;
+        let columns = vec![
+            Column::new("Claim", 5, claim),
+            Column::new("Rule", 12, rule),
+            Column::new("Promise", 16, promise).growing().favoured(),
+            Column::new("Status", 6, status),
         ];
         let promises = &self.promises;
         self.list.render_table(
             frame,
             bottom,
-            pane(title, true, theme),
-            Columns::new(widths.to_vec()).header(header),
+            pane(fit_title(&title, bottom), true, theme),
+            Columns::new(columns).with_header(),
             theme,
             |i| {
                 let p = &promises[i];
-                let status = if p.findings == 0 {
-                    Cell::from(Span::styled("kept", theme.good()))
+                let status_style = if p.findings == 0 {
+                    theme.good()
                 } else {
-                    Cell::from(Span::styled(
-                        format!("broken ({})", p.findings),
-                        theme.bad(),
-                    ))
+                    theme.bad()
                 };
-                Row::new([
-                    Cell::from(p.claim.clone()),
-                    Cell::from(p.rule.clone()),
-                    Cell::from(p.description.clone()),
-                    status,
-                ])
+                vec![
+                    Span::raw(p.claim.clone()),
+                    Span::raw(p.rule.clone()),
+                    Span::raw(p.description.clone()),
+                    Span::styled(p.status(), status_style),
+                ]
             },
         );
     }

@@ -5,19 +5,38 @@
 
 use super::findings::detail_lines;
 use super::{Action, Hint, View, detail_pane, pane};
+use crate::finding::Finding;
+use crate::source::SourceMap;
 use crate::tui::data::{Data, LoadState, Location};
 use crate::tui::excerpt::{MAX_TEXT, clean, head};
-use crate::tui::list::{Columns, FilteredList};
+use crate::tui::fit::widest;
+use crate::tui::list::{Column, Columns, FilteredList};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::widgets::Paragraph;
+
+/// Characters of a message measured for its column's width: a wider message is cut
+/// anyway.
+const MAX_MESSAGE_WIDTH: usize = 300;
 
 #[derive(Default)]
 pub struct Problems {
     list: FilteredList,
+    /// The widest place, code and message, for the column widths.
+    widest: [u16; 3],
+}
+
+/// Where a problem is: `file:line:column`, the file alone, or nothing; cleaned.
+fn place(problem: &Finding, sources: &SourceMap) -> String {
+    let place = match (problem.span, &problem.file) {
+        (Some(s), _) => format!("{}:{}:{}", sources.name(s.file), s.line, s.column),
+        (None, Some(file)) => file.clone(),
+        (None, None) => String::new(),
+    };
+    clean(&place)
 }
 
 impl View for Problems {
@@ -42,6 +61,26 @@ impl View for Problems {
             _ => (Vec::new(), Vec::new()),
         };
         self.list.set_items(haystacks, keys);
+        self.widest = match &data.state {
+            LoadState::Failed(failure) => {
+                let places: Vec<String> = failure
+                    .problems
+                    .iter()
+                    .map(|p| place(p, &failure.sources))
+                    .collect();
+                [
+                    widest(places.iter().map(String::as_str)),
+                    widest(failure.problems.iter().map(|p| p.code)),
+                    widest(
+                        failure
+                            .problems
+                            .iter()
+                            .map(|p| head(&p.message, MAX_MESSAGE_WIDTH).0),
+                    ),
+                ]
+            }
+            _ => [0, 0, 0],
+        };
     }
 
     fn render(&mut self, frame: &mut Frame, area: Rect, data: &Data, theme: &Theme) {
@@ -71,6 +110,7 @@ impl View for Problems {
         );
         let problems = &failure.problems;
         let sources = &failure.sources;
+        let [place_width, code_width, message_width] = self.widest;
         self.list.render_table(
             frame,
             top,
@@ -79,22 +119,19 @@ impl View for Problems {
                 true,
                 theme,
             ),
-            Columns::new(vec![Constraint::Length(24), Constraint::Fill(1)]),
+            Columns::new(vec![
+                Column::new("Where", 12, place_width).keeping_the_end(),
+                Column::new("Code", 8, code_width),
+                Column::new("Problem", 16, message_width).growing(),
+            ]),
             theme,
             |i| {
                 let p = &problems[i];
-                let at = match (p.span, &p.file) {
-                    (Some(s), _) => format!("{}:{}:{}", sources.name(s.file), s.line, s.column),
-                    (None, Some(file)) => file.clone(),
-                    (None, None) => String::new(),
-                };
-                Row::new([
-                    Cell::from(Span::styled(clean(&at), theme.dim())),
-                    Cell::from(Line::from(vec![
-                        Span::styled(format!("{} ", p.code), theme.severity(p.severity)),
-                        Span::raw(clean(&p.message)),
-                    ])),
-                ])
+                vec![
+                    Span::styled(place(p, sources), theme.dim()),
+                    Span::styled(p.code, theme.severity(p.severity)),
+                    Span::raw(clean(&p.message)),
+                ]
             },
         );
         let detail = self
