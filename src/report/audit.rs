@@ -181,9 +181,7 @@ fn md_text(text: &str) -> String {
         .replace('|', "\\|")
         .replace('[', "\\[")
         .replace(']', "\\]")
-        .replace('`', "\\`")
         .replace('*', "\\*")
-        .replace('_', "\\_")
 }
 
 /// A fenced code block that no line of `lines` can close.
@@ -403,6 +401,7 @@ fn md_finding(out: &mut String, f: &Finding, sources: &SourceMap, root: Option<&
     if let Some(help) = &f.help {
         let _ = writeln!(out, "  - fix: {}", md_text(help));
     }
+    out.push('\n');
 }
 
 fn html_finding(out: &mut String, f: &Finding, sources: &SourceMap, root: Option<&Path>) {

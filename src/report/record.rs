@@ -256,6 +256,10 @@ fn activities_of(record: &Record) -> Vec<(Option<&ControllerEntry>, &Activity)> 
 }
 
 fn md_activity(out: &mut String, n: usize, a: &Activity, role: Role) {
+    let level = match role {
+        Role::Controller => "###",
+        Role::Processor => "####",
+    };
     let key = a
         .purpose
         .as_ref()
@@ -263,7 +267,7 @@ fn md_activity(out: &mut String, n: usize, a: &Activity, role: Role) {
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "### {n}. {}{key}: {}\n",
+        "{level} {n}. {}{key}: {}\n",
         md(&a.purpose_name),
         status_text(a)
     );
@@ -301,7 +305,7 @@ pub fn markdown(records: &[Record], generated_on: &str) -> String {
         out.push('\n');
         match record.role {
             Role::Controller => {
-                md_summary(&mut out, &record.activities);
+                md_summary(&mut out, &record.activities, record.role);
                 for (i, a) in record.activities.iter().enumerate() {
                     md_activity(&mut out, i + 1, a, record.role);
                 }
@@ -314,7 +318,7 @@ pub fn markdown(records: &[Record], generated_on: &str) -> String {
                         let _ = writeln!(out, "| {heading} | {} |", md(&value));
                     }
                     out.push('\n');
-                    md_summary(&mut out, &c.activities);
+                    md_summary(&mut out, &c.activities, record.role);
                     for (i, a) in c.activities.iter().enumerate() {
                         md_activity(&mut out, i + 1, a, record.role);
                     }
@@ -325,8 +329,12 @@ pub fn markdown(records: &[Record], generated_on: &str) -> String {
     out
 }
 
-fn md_summary(out: &mut String, activities: &[Activity]) {
-    let _ = writeln!(out, "## Processing activities ({})\n", activities.len());
+fn md_summary(out: &mut String, activities: &[Activity], role: Role) {
+    let heading = match role {
+        Role::Controller => "## Processing activities",
+        Role::Processor => "### Categories of processing",
+    };
+    let _ = writeln!(out, "{heading} ({})\n", activities.len());
     if activities.is_empty() {
         out.push_str("No flow carries personal data.\n\n");
         return;
