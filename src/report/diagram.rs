@@ -305,21 +305,27 @@ pub fn svg(diagram: &Diagram) -> String {
     }
     let mut writer = SVGWriter::new();
     graph.do_it(false, false, false, &mut writer);
-    let svg = writer.finalize();
-    // The XML declaration has no place inside an HTML page.
-    match svg.find("<svg") {
-        Some(start) => svg[start..]
-            .replacen(
-                "<svg ",
-                "<svg role=\"img\" aria-label=\"data-flow diagram\" ",
-                1,
-            )
-            .replace(
-                "font-family: Times, serif",
-                "font-family: Helvetica, Arial, sans-serif",
-            ),
-        None => svg,
+    // layout-rs grows its canvas by each label's length in both directions, which
+    // leaves a tall empty band: size the picture to the boxes it drew instead.
+    let (mut width, mut height) = (0.0f64, 0.0f64);
+    for handle in graph.iter_nodes() {
+        let (_, bottom_right) = graph.pos(handle).bbox(true);
+        width = width.max(bottom_right.x);
+        height = height.max(bottom_right.y);
     }
+    let (width, height) = (width.ceil() + 40.0, height.ceil() + 40.0);
+    let svg = writer.finalize();
+    let body = svg
+        .find("<svg")
+        .and_then(|start| svg[start..].find('>').map(|end| &svg[start + end + 1..]))
+        .unwrap_or("</svg>");
+    format!(
+        "<svg role=\"img\" aria-label=\"data-flow diagram\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" xmlns=\"http://www.w3.org/2000/svg\">{}",
+        body.replace(
+            "font-family: Times, serif",
+            "font-family: Helvetica, Arial, sans-serif"
+        )
+    )
 }
 
 #[cfg(test)]
