@@ -2,8 +2,9 @@
 //! the jumps between views, the filter being typed, the help overlay and the status
 //! line; it routes each key and mouse event to the active view first (Esc where a jump
 //! landed goes back instead), handles the keys that work everywhere, and draws the frame
-//! (tab bar, active view, status bar with the focused view's keys). It does no I/O: the
-//! event loop in `mod.rs` carries out the [`Command`]s it returns.
+//! (tab bar, active view, status bar with the focused view's keys). Besides writing a
+//! fix (`a`, then `y`) and the audit report (`x`), it does no I/O: the event loop in
+//! `mod.rs` carries out the [`Command`]s it returns.
 
 use super::data::{Data, LoadState, Location};
 use super::theme::Theme;
@@ -93,7 +94,7 @@ struct PendingFix {
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
 
-const GLOBAL_KEYS: [Hint; 11] = [
+const GLOBAL_KEYS: [Hint; 12] = [
     ("Tab / Shift-Tab", "next / previous view"),
     ("1-6", "go to a view"),
     ("↑↓ / j k", "move; PgUp PgDn Home End page"),
@@ -102,6 +103,7 @@ const GLOBAL_KEYS: [Hint; 11] = [
     ("/", "fuzzy filter (Enter keeps it, Esc clears it)"),
     ("e", "open the selected item in $EDITOR at its line"),
     ("r", "reload (also automatic when a file changes)"),
+    ("x", "write the audit report beside the inventory"),
     ("?", "this help"),
     ("q / Ctrl-C", "quit"),
     ("mouse", "wheel scrolls, click selects, click a tab"),
@@ -401,6 +403,7 @@ impl App {
                 let index = usize::from(c as u8 - b'1');
                 self.show(ViewId::ALL[index]);
             }
+            KeyCode::Char('x') => self.status = super::export::export(&self.data),
             KeyCode::Char('e') => match self.selected_location() {
                 Some(location) => return Command::Edit(location),
                 None => self.status = "nothing selected to open".to_owned(),

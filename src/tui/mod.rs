@@ -11,6 +11,7 @@
 pub mod app;
 pub mod data;
 pub mod excerpt;
+pub mod export;
 pub mod fit;
 pub mod list;
 pub mod theme;

@@ -674,7 +674,7 @@ impl View for GraphView {
                 }
                 self.picker = Some(picker);
             }
-            KeyCode::Char('x') if self.category.is_some() => self.category = None,
+            KeyCode::Char('C') if self.category.is_some() => self.category = None,
             KeyCode::Char('f') => {
                 return match &self.center {
                     Some(id) => Action::Show(Target::NodeFindings(id.clone())),
@@ -703,7 +703,7 @@ impl View for GraphView {
             ("c", "category"),
         ];
         if self.category.is_some() {
-            hints.push(("x", "clear"));
+            hints.push(("C", "clear"));
         }
         hints.push(("f", "findings"));
         hints
