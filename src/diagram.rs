@@ -438,7 +438,7 @@ fn group_by_region(full: Diagram, limit: usize) -> Diagram {
         });
     }
     grouped.grouped = Some(format!(
-        "{} nodes and {} flows are more than the {limit} nodes a readable diagram holds: grouped by region, one box per region (draw less with --category or --around, or raise --max-nodes)",
+        "{} nodes and {} flows are more than the {limit} nodes a readable diagram holds: grouped by region, one box per region (draw less with --category or --around)",
         full.nodes.len(),
         full.edges.len()
     ));

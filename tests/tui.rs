@@ -513,6 +513,23 @@ fn help_overlay_lists_keys_and_any_key_closes_it() {
     insta::assert_snapshot!("help-overlay-80x24", shown);
     press(&mut app, "x");
     assert!(!app.help_shown());
+    // Views with more keys drop the blank lines and say how to close in the title, so
+    // every key fits 80×24.
+    for view in [ViewId::Findings, ViewId::Graph] {
+        app.show(view);
+        press(&mut app, "?");
+        let shown = screen(&mut app, 80, 24);
+        assert!(
+            shown.contains("Any key closes this help.") || shown.contains("any key closes"),
+            "{shown}"
+        );
+        assert!(shown.contains("q / Ctrl-C"), "{shown}");
+        assert!(shown.contains("─┘"), "the box is closed: {shown}");
+        if view == ViewId::Findings {
+            insta::assert_snapshot!("help-overlay-findings-80x24", shown);
+        }
+        press(&mut app, "?");
+    }
 }
 
 #[test]
@@ -941,6 +958,22 @@ fn x_writes_the_audit_report_beside_the_inventory_and_says_where() {
     );
     let written = std::fs::read_to_string(dir.path().join("ropa-audit.md")).expect("read");
     assert_eq!(undated(&written), undated(&expected));
+    // At 80 columns the message shows whole, over the key hints, until the next key.
+    app.show(ViewId::Findings);
+    press(&mut app, "x");
+    let shown = screen(&mut app, 80, 24);
+    let bottom = shown.lines().last().unwrap_or_default();
+    assert!(bottom.contains("wrote the audit report to "), "{bottom}");
+    assert!(
+        bottom.contains("ropa-audit.md") || bottom.contains('…'),
+        "{bottom}"
+    );
+    press(&mut app, "j");
+    let shown = screen(&mut app, 80, 24);
+    assert!(
+        shown.lines().last().unwrap_or_default().contains("? help"),
+        "{shown}"
+    );
     // Nothing else beside it: no temporary file left behind, the inventory untouched.
     let mut names: Vec<String> = std::fs::read_dir(dir.path())
         .expect("list")

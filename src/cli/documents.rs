@@ -86,8 +86,9 @@ pub struct RecordArgs {
     /// Only the record of this organization id (each organization has its own).
     #[arg(long, value_name = "ID")]
     pub organization: Option<String>,
-    /// The most nodes the HTML data map draws before it groups them by region.
-    #[arg(long, value_name = "N", default_value_t = diagram::DEFAULT_NODE_LIMIT)]
+    /// The most nodes the HTML data map draws before it groups them by region (at most
+    /// 60: laying out a picture grows fast with its size).
+    #[arg(long, value_name = "N", default_value_t = report::diagram::SVG_NODE_LIMIT)]
     pub max_nodes: usize,
 }
 
@@ -97,8 +98,9 @@ pub struct AuditArgs {
     pub common: CommonArgs,
     #[arg(long, value_enum, default_value_t = AuditFormat::Markdown)]
     pub format: AuditFormat,
-    /// The most nodes the HTML data map draws before it groups them by region.
-    #[arg(long, value_name = "N", default_value_t = diagram::DEFAULT_NODE_LIMIT)]
+    /// The most nodes the HTML data map draws before it groups them by region (at most
+    /// 60: laying out a picture grows fast with its size).
+    #[arg(long, value_name = "N", default_value_t = report::diagram::SVG_NODE_LIMIT)]
     pub max_nodes: usize,
 }
 
@@ -117,7 +119,8 @@ pub struct GraphArgs {
     /// How many flows away from --around to draw.
     #[arg(long, value_name = "N", default_value_t = 1, requires = "around")]
     pub depth: usize,
-    /// The most nodes to draw before grouping them by region.
+    /// The most nodes to draw before grouping them by region (SVG: at most 60; for a
+    /// larger picture, draw the DOT output with Graphviz).
     #[arg(long, value_name = "N", default_value_t = diagram::DEFAULT_NODE_LIMIT)]
     pub max_nodes: usize,
 }
@@ -201,7 +204,7 @@ fn deliver(output: Option<&Path>, text: &str, what: &str) -> io::Result<u8> {
 /// The diagram for an HTML report: the whole inventory, grouped above `max_nodes`.
 fn report_diagram(audit: &crate::audit::Audit, max_nodes: usize) -> Diagram {
     let options = diagram::Options {
-        node_limit: max_nodes,
+        node_limit: max_nodes.min(report::diagram::SVG_NODE_LIMIT),
         ..diagram::Options::default()
     };
     // With no filter, building cannot name anything unknown.
@@ -314,7 +317,10 @@ pub fn graph(args: &GraphArgs) -> io::Result<u8> {
         category: args.category.clone(),
         around: args.around.clone(),
         depth: args.depth,
-        node_limit: args.max_nodes,
+        node_limit: match args.format {
+            GraphFormat::Svg => args.max_nodes.min(report::diagram::SVG_NODE_LIMIT),
+            GraphFormat::Dot | GraphFormat::Mermaid => args.max_nodes,
+        },
     };
     let diagram = match diagram::build(&audit, &options) {
         Ok(diagram) => diagram,

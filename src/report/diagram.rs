@@ -199,6 +199,10 @@ pub fn mermaid(diagram: &Diagram) -> String {
     out
 }
 
+/// The most nodes an SVG picture lays out before the diagram is grouped by region:
+/// `layout-rs` takes seconds above it (DOT and Mermaid have [`crate::diagram::DEFAULT_NODE_LIMIT`]).
+pub const SVG_NODE_LIMIT: usize = 60;
+
 /// An edge label short enough for a picture: the categories' last segments, cut with
 /// `…` (the tables and the DOT and Mermaid output give them whole).
 fn short_label(categories: &[String]) -> String {
@@ -304,7 +308,10 @@ pub fn svg(diagram: &Diagram) -> String {
         graph.add_edge(arrow, handles[edge.from], handles[edge.to]);
     }
     let mut writer = SVGWriter::new();
-    graph.do_it(false, false, false, &mut writer);
+    // Crossing reduction is worth its cost on small graphs only: it grows much faster
+    // than the graph.
+    let optimize = diagram.nodes.len() + diagram.edges.len() <= 120;
+    graph.do_it(false, !optimize, false, &mut writer);
     // layout-rs grows its canvas by each label's length in both directions, which
     // leaves a tall empty band: size the picture to the boxes it drew instead.
     let (mut width, mut height) = (0.0f64, 0.0f64);

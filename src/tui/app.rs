@@ -128,6 +128,8 @@ pub struct App {
     /// A fix shown as a diff, waiting for `y` to be written.
     pending_fix: Option<PendingFix>,
     status: String,
+    /// The status changed with the last key: it is shown whole, over the key hints.
+    status_fresh: bool,
     /// Files read so far and in all during a load, for the progress shown.
     pub progress: Option<(usize, usize)>,
     tabs: Vec<(Rect, ViewId)>,
@@ -151,6 +153,7 @@ impl App {
             help: false,
             pending_fix: None,
             status: String::new(),
+            status_fresh: false,
             progress: None,
             tabs: Vec::new(),
         };
@@ -309,6 +312,18 @@ impl App {
         if key.kind != KeyEventKind::Press {
             return Command::None;
         }
+        // What a key just did (wrote a report, applied a fix) outranks the key hints
+        // until the next key; any other status stays as it was.
+        let before = std::mem::take(&mut self.status);
+        let command = self.handle_press(key);
+        self.status_fresh = !self.status.is_empty();
+        if !self.status_fresh {
+            self.status = before;
+        }
+        command
+    }
+
+    fn handle_press(&mut self, key: KeyEvent) -> Command {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             return Command::Quit;
         }
@@ -547,7 +562,12 @@ impl App {
             }
         }
         let hints = Line::from(spans);
-        let room = usize::from(area.width).saturating_sub(hints.width() + 2);
+        let width = usize::from(area.width);
+        let room = if self.status_fresh {
+            width.saturating_sub(2)
+        } else {
+            width.saturating_sub(hints.width() + 2)
+        };
         let status = truncate(&self.status, room);
         let [left, right] = Layout::horizontal([
             Constraint::Min(0),
@@ -663,24 +683,33 @@ impl App {
 
     fn draw_help(&self, frame: &mut Frame, area: Rect) {
         let theme = self.theme;
-        let mut lines = vec![Line::styled("Everywhere", theme.header())];
         let key_line = |(key, what): Hint| {
             Line::from(vec![
                 Span::styled(format!("  {key:<16}"), theme.key()),
                 Span::raw(what),
             ])
         };
-        lines.extend(GLOBAL_KEYS.into_iter().map(key_line));
         let view_name = if self.failed() {
             "Problems"
         } else {
             self.active.name()
         };
-        lines.push(Line::default());
+        let view_keys = self.view_ref().hints();
+        // The blank lines between the parts go first when the screen is short.
+        let rows = GLOBAL_KEYS.len() + view_keys.len() + 2;
+        // Two blank lines, the closing line and the two borders.
+        let spacious = rows + 5 <= usize::from(area.height);
+        let mut lines = vec![Line::styled("Everywhere", theme.header())];
+        lines.extend(GLOBAL_KEYS.into_iter().map(key_line));
+        if spacious {
+            lines.push(Line::default());
+        }
         lines.push(Line::styled(format!("In {view_name}"), theme.header()));
-        lines.extend(self.view_ref().hints().into_iter().map(key_line));
-        lines.push(Line::default());
-        lines.push(Line::styled("Any key closes this help.", theme.dim()));
+        lines.extend(view_keys.into_iter().map(key_line));
+        if spacious {
+            lines.push(Line::default());
+            lines.push(Line::styled("Any key closes this help.", theme.dim()));
+        }
         let width = area.width.min(72);
         let height = (lines.len() as u16 + 2).min(area.height);
         let popup = Rect {
@@ -689,9 +718,14 @@ impl App {
             width,
             height,
         };
+        let title = if spacious {
+            "Keys"
+        } else {
+            "Keys · any key closes"
+        };
         frame.render_widget(Clear, popup);
         frame.render_widget(
-            Paragraph::new(lines).block(pane("Keys", true, &theme)),
+            Paragraph::new(lines).block(pane(title, true, &theme)),
             popup,
         );
     }
