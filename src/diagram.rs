@@ -444,3 +444,113 @@ fn group_by_region(full: Diagram, limit: usize) -> Diagram {
     ));
     grouped
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INVENTORY: &str = "version: 1
+regions:
+  - { id: ie, name: Ireland, country: IE }
+  - { id: us, country: US }
+subjects:
+  - { id: buyer }
+systems:
+  - { id: web, region: ie }
+stores:
+  - { id: db, region: ie, holds: [ { data: [user.contact.email], retention: 30d } ] }
+subprocessors:
+  - { id: mailer, region: us, purposes: [marketing] }
+flows:
+  - { id: order, from: buyer, to: web, data: [user.contact.email, user.name], purpose: essential.service, lawful_basis: contract }
+  - { id: save, from: web, to: db, data: [user.contact.email], purpose: essential.service, lawful_basis: contract }
+  - { id: newsletter, from: web, to: mailer, data: [user.name], purpose: marketing, lawful_basis: consent }
+rules:
+  - id: stays-in-ireland
+    location: { data: [user], allowed_regions: [ie] }
+";
+
+    fn audit() -> Audit {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("inventory.yaml");
+        std::fs::write(&path, INVENTORY).expect("write");
+        match crate::audit::run(&[path], false, &crate::code::NoProgress) {
+            Ok(audit) => audit,
+            Err(failure) => panic!("{:?}", failure.problems),
+        }
+    }
+
+    fn ids(diagram: &Diagram) -> Vec<&str> {
+        diagram.nodes.iter().map(|n| n.id.as_str()).collect()
+    }
+
+    #[test]
+    fn regions_are_clusters_and_the_broken_flow_is_marked() {
+        let audit = audit();
+        let diagram = build(&audit, &Options::default()).expect("builds");
+        let clusters: Vec<_> = diagram.clusters.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(clusters, ["Ireland (ie)", "us", "no region"]);
+        let violating: Vec<_> = diagram
+            .edges
+            .iter()
+            .filter(|e| e.violating)
+            .flat_map(|e| e.flows.iter().map(String::as_str))
+            .collect();
+        assert_eq!(violating, ["newsletter"]);
+        assert!(diagram.grouped.is_none());
+    }
+
+    #[test]
+    fn filters_by_category_and_by_neighbourhood() {
+        let audit = audit();
+        let email = Options {
+            category: Some("user.contact.email".to_owned()),
+            ..Options::default()
+        };
+        let diagram = build(&audit, &email).expect("builds");
+        assert_eq!(ids(&diagram), ["buyer", "web", "db"]);
+        let around = Options {
+            around: Some("db".to_owned()),
+            depth: 1,
+            ..Options::default()
+        };
+        assert_eq!(ids(&build(&audit, &around).expect("builds")), ["web", "db"]);
+        let unknown = Options {
+            around: Some("mailr".to_owned()),
+            ..Options::default()
+        };
+        let error = build(&audit, &unknown).expect_err("an unknown node");
+        assert_eq!(error.help.as_deref(), Some("did you mean `mailer`?"));
+    }
+
+    #[test]
+    fn above_the_limit_nodes_are_grouped_by_region() {
+        let audit = audit();
+        let small = Options {
+            node_limit: 2,
+            ..Options::default()
+        };
+        let diagram = build(&audit, &small).expect("builds");
+        assert_eq!(ids(&diagram), ["ie", "us", "no-region"]);
+        assert!(
+            diagram
+                .grouped
+                .as_deref()
+                .is_some_and(|n| n.contains("grouped by region"))
+        );
+        // ie → us carries the newsletter's name; no region → ie the order.
+        let edges: Vec<_> = diagram
+            .edges
+            .iter()
+            .map(|e| (e.from, e.to, e.categories.join(","), e.violating))
+            .collect();
+        assert!(
+            edges.contains(&(0, 1, "user.name".to_owned(), true)),
+            "{edges:?}"
+        );
+        assert!(
+            edges.contains(&(0, 0, "user.contact.email".to_owned(), false)),
+            "{edges:?}"
+        );
+    }
+}

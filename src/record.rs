@@ -903,3 +903,113 @@ fn audit_status(
     };
     AuditStatus { status, rules }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INVENTORY: &str = "version: 1
+organization:
+  id: shop
+  controllers:
+    - { name: Client A, purposes: [essential.service] }
+regions:
+  - { id: ie, country: IE }
+  - { id: us, country: US }
+subjects:
+  - { id: buyer, name: Buyer, subject: customer }
+systems:
+  - { id: web, region: ie }
+stores:
+  - id: db
+    region: ie
+    encrypted_at_rest: true
+    holds:
+      - { data: [user.contact.email], retention: 30d }
+      - { data: [user.health_and_medical], retention: 1y }
+subprocessors:
+  - { id: mailer, region: us, purposes: [marketing] }
+  - { id: lab }
+flows:
+  - { id: order, from: buyer, to: web, data: [user.contact.email, user.health_and_medical], purpose: essential.service, lawful_basis: contract }
+  - { id: save, from: web, to: db, data: [user.contact.email, user.health_and_medical], purpose: essential.service, lawful_basis: contract, special_category_condition: health_care, encrypted_in_transit: true }
+  - { id: newsletter, from: web, to: mailer, data: [user.contact.email], purpose: marketing, transfer_mechanism: sccs }
+  - { id: test, from: web, to: lab, data: [user.health_and_medical], purpose: essential.service, lawful_basis: contract, special_category_condition: health_care }
+  - { id: stats, from: web, to: db, data: [system.operations], purpose: analytics }
+";
+
+    fn load() -> (Inventory, DataFlowGraph) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("inventory.yaml");
+        std::fs::write(&path, INVENTORY).expect("write");
+        match crate::inventory::load(&[path]) {
+            Ok(inventory) => {
+                let graph = DataFlowGraph::build(&inventory);
+                (inventory, graph)
+            }
+            Err(failure) => panic!("{:?}", failure.problems),
+        }
+    }
+
+    #[test]
+    fn one_activity_per_purpose_of_personal_data() {
+        let (inv, graph) = load();
+        let records = records(&inv, &graph, &RuleVerdicts::none(), Role::Controller);
+        let purposes: Vec<_> = records[0]
+            .activities
+            .iter()
+            .map(|a| a.purpose.as_deref())
+            .collect();
+        // `stats` carries no personal data: no activity for `analytics`.
+        assert_eq!(purposes, [Some("essential.service"), Some("marketing")]);
+        let service = &records[0].activities[0];
+        assert_eq!(service.subjects, ["Buyer (customer)"]);
+        assert_eq!(service.sources, ["the data subject: Buyer"]);
+        assert!(service.categories.iter().any(|c| c.special));
+        let retention: Vec<_> = service
+            .retention
+            .iter()
+            .map(|r| (r.store_id.as_str(), r.retention.as_str()))
+            .collect();
+        assert_eq!(retention, [("db", "30d"), ("db", "1y")]);
+        assert_eq!(service.audit.status, "not covered");
+        let marketing = &records[0].activities[1];
+        assert_eq!(marketing.transfers[0].route, "IE → US");
+        assert_eq!(marketing.transfers[0].mechanisms, ["sccs"]);
+        assert!(marketing.recipients[0].third_country);
+    }
+
+    #[test]
+    fn missing_elements_are_named_and_become_findings() {
+        let (inv, graph) = load();
+        let records = records(&inv, &graph, &RuleVerdicts::none(), Role::Controller);
+        let missing = |i: usize| -> Vec<&str> {
+            records[0].activities[i]
+                .missing
+                .iter()
+                .map(|m| m.element)
+                .collect()
+        };
+        // `order` carries health data without an Art. 9 condition; `lab` has no region.
+        assert_eq!(missing(0), ["Art. 9 condition", "recipient region"]);
+        // `newsletter` has no lawful basis.
+        assert_eq!(missing(1), ["lawful basis"]);
+        let findings = incomplete(&inv, &graph);
+        assert_eq!(findings.len(), 3);
+        assert!(findings.iter().all(|f| f.code == "record-incomplete"));
+    }
+
+    #[test]
+    fn the_processor_record_keeps_each_controllers_purposes() {
+        let (inv, graph) = load();
+        let records = records(&inv, &graph, &RuleVerdicts::none(), Role::Processor);
+        let controller = &records[0].controllers[0];
+        assert_eq!(controller.name, "Client A");
+        let purposes: Vec<_> = controller
+            .activities
+            .iter()
+            .map(|a| a.purpose.as_deref())
+            .collect();
+        assert_eq!(purposes, [Some("essential.service")]);
+    }
+}
