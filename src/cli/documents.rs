@@ -3,11 +3,10 @@
 //! (the data-flow diagram as DOT, Mermaid or SVG). Each audits the inventory, hands
 //! the result to the report layer and writes the document to stdout or `--output`.
 
-use super::{EXIT_CLEAN, EXIT_INPUT_ERROR, ignore_closed_pipe, shown, write_load_failure};
+use super::{EXIT_CLEAN, EXIT_INPUT_ERROR, ignore_closed_pipe, load_audit, shown};
 use crate::diagram::{self, Diagram};
 use crate::record::{Role, RuleVerdicts};
 use crate::report;
-use crate::report::progress::ScanProgress;
 use clap::{Subcommand, ValueEnum};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -161,17 +160,11 @@ pub enum RoleArg {
 
 /// Audits the inventory, or prints why it does not load.
 fn audit(common: &CommonArgs, what: &str) -> io::Result<Option<crate::audit::Audit>> {
-    let progress = ScanProgress::stderr();
-    match crate::audit::run(&common.paths, !common.no_code, &progress) {
-        Ok(audit) => Ok(Some(audit)),
-        Err(failure) => {
-            write_load_failure(
-                &failure,
-                &format!("ropa could not load the inventory, so no {what} was written"),
-            )?;
-            Ok(None)
-        }
-    }
+    load_audit(
+        &common.paths,
+        !common.no_code,
+        &format!("ropa could not load the inventory, so no {what} was written"),
+    )
 }
 
 /// Writes `text` to `--output` (saying where) or to standard output.

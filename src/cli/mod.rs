@@ -533,6 +533,23 @@ fn audit_side(
     report_side(side, paths, result)
 }
 
+/// Audits the inventory at `paths` with a progress bar; when it does not load, prints
+/// every problem and `why` (what was not done) and gives `None`.
+fn load_audit(
+    paths: &[PathBuf],
+    scan_code: bool,
+    why: &str,
+) -> io::Result<Option<crate::audit::Audit>> {
+    let progress = ScanProgress::stderr();
+    match crate::audit::run(paths, scan_code, &progress) {
+        Ok(audit) => Ok(Some(audit)),
+        Err(failure) => {
+            write_load_failure(&failure, why)?;
+            Ok(None)
+        }
+    }
+}
+
 /// Prints every problem of an inventory that did not load to stderr, then `why` and
 /// the counts.
 fn write_load_failure(failure: &crate::inventory::LoadFailure, why: &str) -> io::Result<()> {
@@ -591,16 +608,13 @@ fn fix(args: &FixArgs) -> io::Result<u8> {
         writeln!(io::stderr(), "{message}")?;
         return Ok(EXIT_INPUT_ERROR);
     }
-    let progress = ScanProgress::stderr();
-    let audit = match crate::audit::run(&args.paths, !args.no_code, &progress) {
-        Ok(audit) => audit,
-        Err(failure) => {
-            write_load_failure(
-                &failure,
-                "ropa fix: the inventory does not load, so nothing was changed",
-            )?;
-            return Ok(EXIT_INPUT_ERROR);
-        }
+    let Some(audit) = load_audit(
+        &args.paths,
+        !args.no_code,
+        "ropa fix: the inventory does not load, so nothing was changed",
+    )?
+    else {
+        return Ok(EXIT_INPUT_ERROR);
     };
     let inv = &audit.inventory;
     let plan = crate::fix::plan(inv, &audit.findings, &args.only);
@@ -892,16 +906,13 @@ fn diff(args: &DiffArgs) -> io::Result<u8> {
 }
 
 fn baseline(args: &BaselineArgs) -> io::Result<u8> {
-    let progress = ScanProgress::stderr();
-    let audit = match crate::audit::run(&args.paths, !args.no_code, &progress) {
-        Ok(audit) => audit,
-        Err(failure) => {
-            write_load_failure(
-                &failure,
-                "ropa could not load the inventory, so no baseline was written",
-            )?;
-            return Ok(EXIT_INPUT_ERROR);
-        }
+    let Some(audit) = load_audit(
+        &args.paths,
+        !args.no_code,
+        "ropa could not load the inventory, so no baseline was written",
+    )?
+    else {
+        return Ok(EXIT_INPUT_ERROR);
     };
     let root = std::env::current_dir().ok();
     let baseline =

@@ -169,6 +169,45 @@ fn scan_summary(audit: &Audit) -> Vec<String> {
     lines
 }
 
+/// The findings no rule made that count, and the findings a waiver or the baseline
+/// accepts.
+fn others_and_accepted(audit: &Audit) -> (Vec<&Finding>, Vec<&Finding>) {
+    let others = audit
+        .findings
+        .iter()
+        .filter(|f| f.rule.is_none() && f.suppression.is_none())
+        .collect();
+    let accepted = audit
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_some())
+        .collect();
+    (others, accepted)
+}
+
+/// Why an accepted finding is accepted: the waiver's reason, approver and expiry, or
+/// the baseline.
+fn why_accepted(f: &Finding) -> String {
+    match &f.suppression {
+        Some(Suppression::Waiver {
+            reason,
+            approved_by,
+            expires,
+            ..
+        }) => {
+            let mut why = format!("waived: {reason}");
+            if let Some(by) = approved_by {
+                why.push_str(&format!(" (approved by {by})"));
+            }
+            if let Some(until) = expires {
+                why.push_str(&format!(", until {until}"));
+            }
+            why
+        }
+        _ => "in the baseline".to_owned(),
+    }
+}
+
 fn place(f: &Finding, sources: &SourceMap, root: Option<&Path>) -> String {
     super::place(f, sources, root)
 }
@@ -322,11 +361,7 @@ pub fn markdown(
         let _ = writeln!(out, "- {}", md_text(&line));
     }
     out.push('\n');
-    let others: Vec<&Finding> = audit
-        .findings
-        .iter()
-        .filter(|f| f.rule.is_none() && f.suppression.is_none())
-        .collect();
+    let (others, suppressed) = others_and_accepted(audit);
     let _ = writeln!(out, "## Other findings ({})\n", others.len());
     if others.is_empty() {
         out.push_str("None.\n\n");
@@ -334,32 +369,10 @@ pub fn markdown(
     for f in others {
         md_finding(&mut out, f, sources, root);
     }
-    let suppressed: Vec<&Finding> = audit
-        .findings
-        .iter()
-        .filter(|f| f.suppression.is_some())
-        .collect();
     if !suppressed.is_empty() {
         let _ = writeln!(out, "## Accepted findings ({})\n", suppressed.len());
         for f in suppressed {
-            let why = match &f.suppression {
-                Some(Suppression::Waiver {
-                    reason,
-                    approved_by,
-                    expires,
-                    ..
-                }) => {
-                    let mut why = format!("waived: {reason}");
-                    if let Some(by) = approved_by {
-                        why.push_str(&format!(" (approved by {by})"));
-                    }
-                    if let Some(until) = expires {
-                        why.push_str(&format!(", until {until}"));
-                    }
-                    why
-                }
-                _ => "in the baseline".to_owned(),
-            };
+            let why = why_accepted(f);
             let _ = writeln!(
                 out,
                 "- {}[{}] `{}`: {} ({})",
@@ -506,11 +519,7 @@ pub fn html(
     let _ = writeln!(body, "<div class=\"diagram\">{svg}</div>");
     body.push_str("<h2>Code scan</h2>\n");
     body.push_str(&html::list(&scan_summary(audit), ""));
-    let others: Vec<&Finding> = audit
-        .findings
-        .iter()
-        .filter(|f| f.rule.is_none() && f.suppression.is_none())
-        .collect();
+    let (others, suppressed) = others_and_accepted(audit);
     let _ = writeln!(body, "<h2>Other findings ({})</h2>", others.len());
     if others.is_empty() {
         body.push_str("<p>None.</p>\n");
@@ -518,20 +527,12 @@ pub fn html(
     for f in others {
         html_finding(&mut body, f, sources, root);
     }
-    let suppressed: Vec<&Finding> = audit
-        .findings
-        .iter()
-        .filter(|f| f.suppression.is_some())
-        .collect();
     if !suppressed.is_empty() {
         let _ = writeln!(body, "<h2>Accepted findings ({})</h2>", suppressed.len());
         let items: Vec<String> = suppressed
             .iter()
             .map(|f| {
-                let why = match &f.suppression {
-                    Some(Suppression::Waiver { reason, .. }) => format!("waived: {reason}"),
-                    _ => "in the baseline".to_owned(),
-                };
+                let why = why_accepted(f);
                 format!(
                     "{}[{}] {}: {} ({why})",
                     f.severity,

@@ -20,6 +20,14 @@ fn dot_text(text: &str) -> String {
     out
 }
 
+/// Lines of text as one DOT string literal's content, broken with `\n`.
+fn dot_lines(text: &str) -> String {
+    text.split('\n')
+        .map(dot_text)
+        .collect::<Vec<_>>()
+        .join("\\n")
+}
+
 /// Mermaid label text: letters, digits, spaces and harmless punctuation as they are,
 /// every other character as a Mermaid entity (`#35;`), so no label can close its
 /// quotes, start markup or inject a directive.
@@ -103,11 +111,7 @@ pub fn dot(diagram: &Diagram) -> String {
             } else {
                 ""
             };
-            let label = label
-                .split('\n')
-                .map(dot_text)
-                .collect::<Vec<_>>()
-                .join("\\n");
+            let label = dot_lines(&label);
             let _ = writeln!(
                 out,
                 "    n{n} [label=\"{label}\", {}{violating}];",
@@ -122,11 +126,7 @@ pub fn dot(diagram: &Diagram) -> String {
         } else {
             ""
         };
-        let label = edge_label(&edge.categories, &edge.flows)
-            .split('\n')
-            .map(dot_text)
-            .collect::<Vec<_>>()
-            .join("\\n");
+        let label = dot_lines(&edge_label(&edge.categories, &edge.flows));
         let _ = writeln!(
             out,
             "  n{} -> n{} [label=\"{label}\", tooltip=\"{}\"{style}];",

@@ -186,23 +186,7 @@ fn organization_rows(o: &OrganizationEntry, role: Role) -> Vec<(&'static str, St
     } else {
         format!("{} ({})", o.name, o.id)
     };
-    let mut rows = vec![
-        (who, name),
-        (
-            "Contact",
-            o.contact
-                .clone()
-                .unwrap_or_else(|| "not declared".to_owned()),
-        ),
-        (
-            "Data protection officer",
-            party(&o.dpo).unwrap_or_else(|| "not declared".to_owned()),
-        ),
-        (
-            "Representative (Art. 27)",
-            party(&o.representative).unwrap_or_else(|| "not declared".to_owned()),
-        ),
-    ];
+    let mut rows = contact_rows(who, name, &o.contact, &o.dpo, &o.representative);
     if role == Role::Controller {
         let joint: Vec<String> = o
             .joint_controllers
@@ -225,22 +209,29 @@ fn organization_rows(o: &OrganizationEntry, role: Role) -> Vec<(&'static str, St
 }
 
 fn controller_rows(c: &ControllerEntry) -> Vec<(&'static str, String)> {
+    contact_rows(
+        "Controller",
+        c.name.clone(),
+        &c.contact,
+        &c.dpo,
+        &c.representative,
+    )
+}
+
+/// Who someone is and how to reach them, their DPO and their representative.
+fn contact_rows(
+    who: &'static str,
+    name: String,
+    contact: &Option<String>,
+    dpo: &Option<PartyEntry>,
+    representative: &Option<PartyEntry>,
+) -> Vec<(&'static str, String)> {
+    let or_not = |value: Option<String>| value.unwrap_or_else(|| "not declared".to_owned());
     vec![
-        ("Controller", c.name.clone()),
-        (
-            "Contact",
-            c.contact
-                .clone()
-                .unwrap_or_else(|| "not declared".to_owned()),
-        ),
-        (
-            "Data protection officer",
-            party(&c.dpo).unwrap_or_else(|| "not declared".to_owned()),
-        ),
-        (
-            "Representative (Art. 27)",
-            party(&c.representative).unwrap_or_else(|| "not declared".to_owned()),
-        ),
+        (who, name),
+        ("Contact", or_not(contact.clone())),
+        ("Data protection officer", or_not(party(dpo))),
+        ("Representative (Art. 27)", or_not(party(representative))),
     ]
 }
 
