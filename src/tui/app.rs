@@ -568,10 +568,10 @@ impl App {
         } else {
             width.saturating_sub(hints.width() + 2)
         };
-        let status = truncate(&self.status, room);
+        let status = super::fit::truncate(&self.status, room).into_owned();
         let [left, right] = Layout::horizontal([
             Constraint::Min(0),
-            Constraint::Length(status.chars().count() as u16),
+            Constraint::Length(super::fit::width(&status) as u16),
         ])
         .areas(area);
         frame.render_widget(Paragraph::new(hints), left);
@@ -729,17 +729,4 @@ impl App {
             popup,
         );
     }
-}
-
-/// `text` cut to `width` characters, ending in `…` when cut.
-fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_owned();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut cut: String = text.chars().take(width - 1).collect();
-    cut.push('…');
-    cut
 }
