@@ -64,6 +64,9 @@ pub fn inventory(data: &[u8]) {
     }
     let audit = crate::audit::run(std::slice::from_ref(&path), true, &NoProgress);
     let _ = std::fs::remove_file(&path);
+    if let Ok(audit) = &audit {
+        documents(audit);
+    }
     let (findings, sources) = match audit {
         Ok(audit) => (audit.findings, audit.inventory.sources),
         Err(failure) => (failure.problems, failure.sources),
@@ -79,6 +82,44 @@ pub fn inventory(data: &[u8]) {
     assert_printable("JSON output", &document);
     if let Err(e) = serde_json::from_str::<serde_json::Value>(&document) {
         panic!("the JSON report does not parse: {e}\n{document}");
+    }
+}
+
+/// Every document of an inventory that loads: the record (both roles, every format),
+/// the audit report and the diagram (DOT, Mermaid, SVG); all printable.
+fn documents(audit: &crate::audit::Audit) {
+    use crate::record::{RuleVerdicts, records};
+    use crate::report::{audit as audit_report, diagram as draw, record};
+    let verdicts = RuleVerdicts::of(audit);
+    let diagram = crate::diagram::build(
+        audit,
+        &crate::diagram::Options {
+            node_limit: draw::SVG_NODE_LIMIT,
+            ..crate::diagram::Options::default()
+        },
+    )
+    .unwrap_or_default();
+    let svg = draw::svg(&diagram);
+    let mut texts = vec![
+        draw::dot(&diagram),
+        draw::mermaid(&diagram),
+        audit_report::markdown(audit, &verdicts, "2026-01-01", None),
+        audit_report::html(audit, &verdicts, "2026-01-01", None, &svg, None),
+    ];
+    for role in [
+        crate::record::Role::Controller,
+        crate::record::Role::Processor,
+    ] {
+        let list = records(&audit.inventory, &audit.graph, &verdicts, role);
+        texts.push(record::markdown(&list, "2026-01-01"));
+        texts.push(record::json(&list, "2026-01-01"));
+        texts.push(record::html(&list, "2026-01-01", &svg, None));
+        if let Ok(csv) = record::csv(&list) {
+            texts.push(csv);
+        }
+    }
+    for text in &texts {
+        assert_printable("a document", text);
     }
 }
 

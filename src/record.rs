@@ -878,15 +878,21 @@ fn audit_status(
     recipients: &[RecipientEntry],
     retention: &[RetentionEntry],
 ) -> AuditStatus {
+    let flows: HashSet<&str> = flows.iter().map(String::as_str).collect();
+    let nodes: HashSet<&str> = recipients
+        .iter()
+        .map(|r| r.id.as_str())
+        .chain(retention.iter().map(|r| r.store_id.as_str()))
+        .collect();
     let rules: Vec<RuleStatus> = verdicts
         .rules
         .iter()
         .filter(|(_, coverage, _)| {
-            coverage.flows.iter().any(|f| flows.contains(f))
-                || coverage.nodes.iter().any(|(_, id)| {
-                    recipients.iter().any(|r| &r.id == id)
-                        || retention.iter().any(|r| &r.store_id == id)
-                })
+            coverage.flows.iter().any(|f| flows.contains(f.as_str()))
+                || coverage
+                    .nodes
+                    .iter()
+                    .any(|(_, id)| nodes.contains(id.as_str()))
         })
         .map(|(rule, _, kept)| RuleStatus {
             id: rule.id.value.clone(),

@@ -329,10 +329,12 @@ pub fn graph(args: &GraphArgs) -> io::Result<u8> {
         writeln!(io::stderr(), "note: {note}")?;
     }
     if diagram.nodes.is_empty() {
-        writeln!(
-            io::stderr(),
-            "note: nothing to draw: no node matches the filters"
-        )?;
+        let why = if args.category.is_some() || args.around.is_some() {
+            "no node matches the filters"
+        } else {
+            "the inventory declares no node"
+        };
+        writeln!(io::stderr(), "note: nothing to draw: {why}")?;
     }
     let text = match args.format {
         GraphFormat::Dot => report::diagram::dot(&diagram),
