@@ -243,38 +243,33 @@ fn new_since_fails_only_on_what_the_branch_introduced() {
     );
 }
 
+/// Runs `ropa ARGS` in `dir` (with PATH set to `path` when given), checks it exits 2,
+/// and gives its stderr.
+fn input_error(dir: &Path, path: Option<&Path>, args: &[&str]) -> String {
+    let mut command = ropa();
+    command.current_dir(dir).args(args);
+    if let Some(path) = path {
+        command.env("PATH", path);
+    }
+    let output = command.output().expect("runs");
+    assert_eq!(output.status.code(), Some(2), "{args:?}");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 #[test]
 fn bad_revisions_and_places_are_input_errors() {
     let outside = tempfile::tempdir().expect("tempdir");
-    let output = ropa()
-        .current_dir(outside.path())
-        .args(["diff", "main"])
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = input_error(outside.path(), None, &["diff", "main"]);
     assert!(
         stderr.contains("not in a git repository") || stderr.contains("git is not installed"),
         "{stderr}"
     );
-    let no_git = ropa()
-        .current_dir(outside.path())
-        .env("PATH", outside.path())
-        .args(["diff", "main"])
-        .output()
-        .expect("runs");
-    assert_eq!(no_git.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&no_git.stderr).contains("git is not installed"));
+    let stderr = input_error(outside.path(), Some(outside.path()), &["diff", "main"]);
+    assert!(stderr.contains("git is not installed"), "{stderr}");
     let Some(repo) = repository() else {
         return;
     };
-    let output = ropa()
-        .current_dir(repo.path())
-        .args(["diff", "no-such-branch"])
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = input_error(repo.path(), None, &["diff", "no-such-branch"]);
     assert!(
         stderr.contains("revision `no-such-branch` does not exist"),
         "{stderr}"
