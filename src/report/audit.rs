@@ -223,8 +223,13 @@ fn md_text(text: &str) -> String {
         .replace('*', "\\*")
 }
 
+/// The line number of an excerpt line, with `>` on the line the finding is on.
+fn gutter(line: usize, marked: usize) -> String {
+    format!("{line:>5} {}", if line == marked { '>' } else { '|' })
+}
+
 /// A fenced code block that no line of `lines` can close.
-fn md_fence(lines: &[(usize, String)]) -> String {
+fn md_fence(lines: &[(usize, String)], marked: usize) -> String {
     let longest = lines
         .iter()
         .map(|(_, l)| {
@@ -241,7 +246,7 @@ fn md_fence(lines: &[(usize, String)]) -> String {
     let fence = "`".repeat(longest.max(2) + 1);
     let mut out = format!("{fence}text\n");
     for (n, l) in lines {
-        let _ = writeln!(out, "{n:>5} | {l}");
+        let _ = writeln!(out, "{} {l}", gutter(*n, marked));
     }
     out.push_str(&fence);
     out.push('\n');
@@ -405,7 +410,7 @@ fn md_finding(out: &mut String, f: &Finding, sources: &SourceMap, root: Option<&
         let lines = excerpt(sources, span);
         if !lines.is_empty() {
             out.push('\n');
-            for line in md_fence(&lines).lines() {
+            for line in md_fence(&lines, span.line as usize).lines() {
                 let _ = writeln!(out, "  {line}");
             }
             out.push('\n');
@@ -436,7 +441,12 @@ fn html_finding(out: &mut String, f: &Finding, sources: &SourceMap, root: Option
         if !lines.is_empty() {
             out.push_str("<pre>");
             for (n, l) in &lines {
-                let _ = writeln!(out, "{n:>5} | {}", html::escape(l));
+                let _ = writeln!(
+                    out,
+                    "{} {}",
+                    gutter(*n, span.line as usize),
+                    html::escape(l)
+                );
             }
             out.push_str("</pre>");
         }

@@ -286,7 +286,7 @@ pub fn svg(diagram: &Diagram) -> String {
             continue; // layout-rs draws no loops; the tables list such flows
         }
         let (line, width) = if edge.violating {
-            (0xd93025, 3)
+            (0xd93025, 2)
         } else {
             (0x5f6368, 1)
         };
