@@ -5,6 +5,8 @@
 //! (both revisions audited) are measured next to it in the same run. Needs git for the
 //! diff; without it, only the check formats are measured.
 
+mod common;
+
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -42,22 +44,15 @@ fn repository(nodes: usize) -> (tempfile::TempDir, bool) {
     (dir, committed)
 }
 
+/// Runs ropa in `dir`, as CI runs it in a checkout.
 fn run(dir: &Path, args: &[&str]) {
-    let status = Command::new(env!("CARGO_BIN_EXE_ropa"))
-        .current_dir(dir)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("ropa runs");
-    assert!(matches!(status.code(), Some(0 | 1)), "{args:?}: {status}");
+    let mut command = common::ropa(args);
+    command.current_dir(dir);
+    common::run(command);
 }
 
 fn bench(c: &mut Criterion) {
-    let sizes: Vec<usize> = std::env::var("ROPA_BENCH_SIZES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![10_000]);
+    let sizes = common::sizes(&[10_000]);
     let mut group = c.benchmark_group("ci-gate");
     group
         .sample_size(10)

@@ -6,9 +6,10 @@
 //! starts from a fresh copy of the files. Peak memory is not measured here: `/usr/bin/time
 //! -f %M` on both commands gives it (see the README).
 
+mod common;
+
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// The synthetic inventory with the first `stores` stores holding system data only.
@@ -43,21 +44,13 @@ fn write(dir: &Path, files: &[(String, String)]) {
 }
 
 fn run(dir: &Path, args: &[&str]) {
-    let status = Command::new(env!("CARGO_BIN_EXE_ropa"))
-        .args(args)
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("ropa runs");
-    assert!(matches!(status.code(), Some(0 | 1)), "{args:?}: {status}");
+    let mut command = common::ropa(args);
+    command.arg(dir);
+    common::run(command);
 }
 
 fn bench(c: &mut Criterion) {
-    let sizes: Vec<usize> = std::env::var("ROPA_BENCH_SIZES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![10_000]);
+    let sizes = common::sizes(&[10_000]);
     let mut group = c.benchmark_group("fix");
     group
         .sample_size(10)

@@ -4,6 +4,8 @@
 //! next to a baseline: serde-saphyr parsing the same files into nothing
 //! (`IgnoredAny`, one thread), the floor any serde-saphyr-based loader stands on.
 
+mod common;
+
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -41,10 +43,7 @@ fn parse_floor(texts: &[String]) {
 }
 
 fn bench(c: &mut Criterion) {
-    let sizes: Vec<usize> = std::env::var("ROPA_BENCH_SIZES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
+    let sizes = common::sizes(&[1_000, 10_000, 100_000]);
     let mut group = c.benchmark_group("inventory");
     group
         .sample_size(10)

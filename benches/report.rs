@@ -6,9 +6,11 @@
 //! json` on the same files as the baseline, in the same run, each with its standard
 //! output thrown away. Before timing, it prints the size of each output.
 
+mod common;
+
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 const COMMANDS: [(&str, &[&str]); 4] = [
@@ -22,12 +24,8 @@ const COMMANDS: [(&str, &[&str]); 4] = [
 ];
 
 fn ropa(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ropa"));
-    command
-        .args(args)
-        .arg(dir)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null());
+    let mut command = common::ropa(args);
+    command.arg(dir);
     command
 }
 
@@ -42,20 +40,8 @@ fn output_size(dir: &Path, args: &[&str]) -> usize {
     output.stdout.len()
 }
 
-/// Runs ropa with its output thrown away, as a user's redirect to a file costs little.
-fn run(dir: &Path, args: &[&str]) {
-    let status = ropa(dir, args)
-        .stdout(Stdio::null())
-        .status()
-        .expect("ropa runs");
-    assert!(matches!(status.code(), Some(0 | 1)), "{args:?}: {status}");
-}
-
 fn bench(c: &mut Criterion) {
-    let sizes: Vec<usize> = std::env::var("ROPA_BENCH_SIZES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![10_000]);
+    let sizes = common::sizes(&[10_000]);
     let mut group = c.benchmark_group("report");
     group
         .sample_size(10)
@@ -71,7 +57,7 @@ fn bench(c: &mut Criterion) {
         }
         for (name, args) in COMMANDS {
             group.bench_with_input(BenchmarkId::new(name, nodes), &dir, |b, dir| {
-                b.iter(|| run(dir.path(), args))
+                b.iter(|| common::run(ropa(dir.path(), args)))
             });
         }
     }

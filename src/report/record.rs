@@ -12,9 +12,7 @@ fn md(text: &str) -> String {
     let mut out = String::with_capacity(clean.len() + 8);
     for c in clean.chars() {
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
+            '&' | '<' | '>' => out.push_str(html::entity(c).unwrap_or_default()),
             '\\' | '`' | '*' | '[' | ']' | '|' | '~' => {
                 out.push('\\');
                 out.push(c);
@@ -60,30 +58,31 @@ fn role_line(role: Role) -> &'static str {
     }
 }
 
+/// `items` joined with commas, or `none` when there are none.
+fn joined_or(items: &[String], none: &str) -> String {
+    if items.is_empty() {
+        none.to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
 /// Each element of an activity as (heading, entries), in the order of Art. 30(1) and
 /// then the ICO template's columns.
 fn elements(a: &Activity, role: Role) -> Vec<(&'static str, Vec<String>, &'static str)> {
-    let categories: Vec<String> = a
-        .categories
-        .iter()
-        .filter(|c| !c.special)
-        .map(|c| format!("{} ({})", c.name, c.key))
-        .collect();
-    let special: Vec<String> = a
-        .categories
-        .iter()
-        .filter(|c| c.special)
-        .map(|c| format!("{} ({})", c.name, c.key))
-        .collect();
+    let categories_where = |special: bool| -> Vec<String> {
+        a.categories
+            .iter()
+            .filter(|c| c.special == special)
+            .map(|c| format!("{} ({})", c.name, c.key))
+            .collect()
+    };
+    let (categories, special) = (categories_where(false), categories_where(true));
     let recipients: Vec<String> = a
         .recipients
         .iter()
         .map(|r| {
-            let place = if r.regions.is_empty() {
-                "region not declared".to_owned()
-            } else {
-                r.regions.join(", ")
-            };
+            let place = joined_or(&r.regions, "region not declared");
             let third = if r.third_country {
                 ", third country"
             } else {
@@ -96,11 +95,7 @@ fn elements(a: &Activity, role: Role) -> Vec<(&'static str, Vec<String>, &'stati
         .transfers
         .iter()
         .map(|t| {
-            let mechanisms = if t.mechanisms.is_empty() {
-                "no mechanism declared".to_owned()
-            } else {
-                t.mechanisms.join(", ")
-            };
+            let mechanisms = joined_or(&t.mechanisms, "no mechanism declared");
             format!("{} to {}, {}: {mechanisms}", t.flow, t.to, t.route)
         })
         .collect();
